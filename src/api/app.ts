@@ -1,0 +1,37 @@
+import express, { Router, type Express } from 'express';
+import type { Logger } from 'pino';
+import type { Config } from '../config';
+import type { Repositories } from '../db';
+import { requireAdminKey, requireIntegrationToken } from './auth';
+import { errorHandler, unknownRoute } from './errors';
+import { integrationFromPath, integrationsRouter } from './integrations';
+import { jsonBody } from './validate';
+import { webhooksRouter } from './webhooks';
+
+export interface AppDeps {
+  config: Pick<Config, 'adminApiKey' | 'allowInsecureUrls' | 'allowPrivateTargets'>;
+  repos: Repositories;
+  logger: Logger;
+}
+
+/** The REST API (SPEC.md), without listening. */
+export function buildApp({ config, repos, logger }: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+
+  const webhooks = webhooksRouter({ repos, rules: config });
+
+  const admin = Router();
+  admin.use('/integrations/:integrationId', integrationFromPath(repos), webhooks);
+  admin.use('/integrations', integrationsRouter({ repos }));
+
+  const api = Router();
+  api.use('/admin', requireAdminKey(config.adminApiKey), jsonBody, admin);
+  api.use('/integration', requireIntegrationToken(repos.tokens), jsonBody, webhooks);
+
+  app.use('/api/v1', api);
+  app.use(unknownRoute);
+  app.use(errorHandler(logger));
+  return app;
+}

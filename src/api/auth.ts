@@ -1,0 +1,35 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Request, RequestHandler } from 'express';
+import { apiTokenPattern, hashApiToken } from '../ids';
+import type { TokenRepository } from '../db/tokens';
+import { ApiError } from './errors';
+
+function bearerToken(req: Request): string | undefined {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(req.get('authorization') ?? '');
+  return match?.[1];
+}
+
+const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+
+/** Admin routes: the Bearer token must equal ADMIN_API_KEY; with no key set, nothing passes. */
+export function requireAdminKey(adminApiKey: string | undefined): RequestHandler {
+  const expected = adminApiKey ? digest(adminApiKey) : undefined;
+  return (req, _res, next) => {
+    const token = bearerToken(req);
+    if (!expected || !token || !timingSafeEqual(digest(token), expected)) {
+      throw new ApiError('unauthorized', 'A valid admin API key is required');
+    }
+    next();
+  };
+}
+
+/** Integration routes: a live integration token; its integration id goes to res.locals. */
+export function requireIntegrationToken(tokens: TokenRepository): RequestHandler {
+  return async (req, res, next) => {
+    const token = bearerToken(req);
+    const found = token && apiTokenPattern.test(token) ? await tokens.findActiveByHash(hashApiToken(token)) : undefined;
+    if (!found) throw new ApiError('unauthorized', 'A valid integration API token is required');
+    res.locals.integrationId = found.integrationId;
+    next();
+  };
+}

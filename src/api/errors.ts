@@ -1,0 +1,90 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { Logger } from 'pino';
+
+export const errorStatuses = {
+  validation_failed: 400,
+  unauthorized: 401,
+  not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
+  internal: 500,
+  unavailable: 503,
+} as const;
+export type ErrorCode = keyof typeof errorStatuses;
+
+export interface ErrorDetail {
+  path: string;
+  message: string;
+}
+
+/** Thrown by handlers for any answer that is not a success; the error handler renders it. */
+export class ApiError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: ErrorDetail[] = [],
+  ) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = errorStatuses[code];
+  }
+}
+
+export const notFound = (what = 'Resource') => new ApiError('not_found', `${what} not found`);
+
+/** Answers any route the API does not serve. */
+export const unknownRoute: RequestHandler = (req) => {
+  throw new ApiError('not_found', `No route for ${req.method} ${req.path}`);
+};
+
+const connectionErrorCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', '57P01', '57P03']);
+
+/** True for failures that mean a dependency (database, Temporal) is unreachable rather than a bug. */
+function isUnavailable(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const { code, name, message } = err as { code?: unknown; name?: unknown; message?: unknown };
+  if (typeof code === 'string' && connectionErrorCodes.has(code)) return true;
+  if (name === 'KnexTimeoutError') return true;
+  return typeof message === 'string' && /Connection terminated|connect ECONNREFUSED/.test(message);
+}
+
+/** Body-parser failures carry a `type`; map the ones a client causes to their codes. */
+function fromBodyParser(err: { type?: unknown }): ApiError | undefined {
+  switch (err.type) {
+    case 'entity.parse.failed':
+      return new ApiError('validation_failed', 'Request body is not valid JSON');
+    case 'entity.too.large':
+      return new ApiError('payload_too_large', 'Request body is larger than 1 MiB');
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new ApiError('unsupported_media_type', 'Request body must be UTF-8 JSON');
+    default:
+      return undefined;
+  }
+}
+
+/** Turns anything thrown into the JSON error shape; never leaks a stack trace. */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err, req, res, next) => {
+    if (res.headersSent) return next(err);
+    let apiError = err instanceof ApiError ? err : fromBodyParser(err ?? {});
+    if (!apiError && isUnavailable(err)) {
+      logger.warn({ err, path: req.path }, 'dependency unavailable');
+      apiError = new ApiError('unavailable', 'A backing service is unavailable; try again shortly');
+    }
+    if (!apiError) {
+      logger.error({ err, method: req.method, path: req.path }, 'unhandled error');
+      apiError = new ApiError('internal', 'Internal server error');
+    }
+    if (apiError.code === 'unauthorized') res.set('WWW-Authenticate', 'Bearer');
+    const body: { code: string; message: string; details?: ErrorDetail[] } = {
+      code: apiError.code,
+      message: apiError.message,
+    };
+    if (apiError.details.length > 0) body.details = apiError.details;
+    res.status(apiError.status).json({ error: body });
+  };
+}

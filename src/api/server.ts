@@ -1,0 +1,27 @@
+import { Connection } from '@temporalio/client';
+import { loadProcessConfig, runMain, stopOnSignals } from '../lifecycle';
+import { createLogger } from '../logger';
+import { createDb } from '../db/knex';
+import { migrateLatest } from '../db/migrate';
+import { createRepositories } from '../db';
+import { buildApp } from './app';
+import { boundPort, closeServer, listen } from './http-server';
+
+/** `npm run api`: the REST API alone, on PostgreSQL and an existing Temporal server. Runs migrations first. */
+async function main(): Promise<void> {
+  const config = loadProcessConfig('npm run api');
+  const logger = createLogger(config.logLevel);
+  const db = createDb({ databaseUrl: config.databaseUrl, logger });
+  await migrateLatest(db);
+  const connection = await Connection.connect({ address: config.temporalAddress });
+  const server = await listen(buildApp({ config, repos: createRepositories(db), logger }), config.port);
+  logger.info({ port: boundPort(server), adminRoutes: Boolean(config.adminApiKey) }, 'API listening');
+  if (!config.adminApiKey) logger.warn('ADMIN_API_KEY is unset: admin routes answer 401');
+  stopOnSignals(async () => {
+    await closeServer(server);
+    await connection.close();
+    await db.destroy();
+  }, (line) => logger.info(line));
+}
+
+runMain(main);

@@ -1,0 +1,83 @@
+import { Router, type Response } from 'express';
+import { z } from 'zod';
+import { newId, newWebhookSecret } from '../ids';
+import { eventCatalog, eventTypes, isEventType } from '../events/catalog';
+import type { Repositories } from '../db';
+import { notFound } from './errors';
+import { parseBody } from './validate';
+import { webhookJson } from './serializers';
+import { webhookUrlSchema, type WebhookUrlRules } from './webhook-url';
+
+const eventList = z
+  .array(z.string().refine(isEventType, { message: `must be one of: ${eventTypes.join(', ')}` }))
+  .min(1, 'must list at least one event type')
+  .superRefine((events, ctx) => {
+    events.forEach((event, index) => {
+      if (events.indexOf(event) !== index) ctx.addIssue({ code: 'custom', path: [index], message: 'is listed twice' });
+    });
+  });
+
+const description = z.string().max(1000, 'must be at most 1000 characters');
+
+function webhookBodies(rules: WebhookUrlRules) {
+  const url = webhookUrlSchema(rules);
+  return {
+    create: z.strictObject({ url, events: eventList, description: description.nullish() }),
+    update: z
+      .strictObject({ url: url.optional(), events: eventList.optional(), active: z.boolean().optional(), description: description.nullish() })
+      .refine((body) => Object.keys(body).length > 0, { message: 'must change at least one of url, events, active, description' }),
+  };
+}
+
+const integrationOf = (res: Response): string => res.locals.integrationId;
+
+/**
+ * Webhook endpoints and the event catalog for one integration, found in res.locals.integrationId.
+ * Mounted for integration tokens and, for the admin view, under /admin/integrations/:integrationId.
+ */
+export function webhooksRouter({ repos, rules }: { repos: Repositories; rules: WebhookUrlRules }): Router {
+  const router = Router();
+  const bodies = webhookBodies(rules);
+
+  router.post('/webhook-events', async (req, res) => {
+    const body = parseBody(bodies.create, req);
+    const webhook = await repos.webhooks.insert({
+      id: newId('webhook'),
+      integrationId: integrationOf(res),
+      url: body.url,
+      events: body.events,
+      description: body.description ?? null,
+      secret: newWebhookSecret(),
+    });
+    res.status(201).json(webhookJson(webhook, { withSecret: true }));
+  });
+
+  router.get('/webhook-events', async (_req, res) => {
+    const webhooks = await repos.webhooks.list(integrationOf(res));
+    res.json({ data: webhooks.map((webhook) => webhookJson(webhook)) });
+  });
+
+  router.get('/webhook-events/:id', async (req, res) => {
+    const webhook = await repos.webhooks.find(integrationOf(res), String(req.params.id));
+    if (!webhook) throw notFound('Webhook');
+    res.json(webhookJson(webhook));
+  });
+
+  router.patch('/webhook-events/:id', async (req, res) => {
+    const body = parseBody(bodies.update, req);
+    const webhook = await repos.webhooks.update(integrationOf(res), String(req.params.id), body);
+    if (!webhook) throw notFound('Webhook');
+    res.json(webhookJson(webhook));
+  });
+
+  router.delete('/webhook-events/:id', async (req, res) => {
+    if (!(await repos.webhooks.remove(integrationOf(res), String(req.params.id)))) throw notFound('Webhook');
+    res.status(204).end();
+  });
+
+  router.get('/event-types', (_req, res) => {
+    res.json({ data: eventTypes.map((name) => ({ name, description: eventCatalog[name].description })) });
+  });
+
+  return router;
+}

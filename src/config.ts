@@ -1,0 +1,102 @@
+import { z } from 'zod';
+
+/** Settings from the environment (SPEC.md "Settings"), validated once at start. */
+export interface Config {
+  port: number;
+  /** Unset: embedded PostgreSQL (PGlite) under the data directory. */
+  databaseUrl?: string;
+  /** Unset: `npm start` runs a local Temporal dev server. */
+  temporalAddress?: string;
+  temporalNamespace: string;
+  temporalTaskQueue: string;
+  /** Unset: `npm start` generates one; `npm run api` answers 401 on admin routes. */
+  adminApiKey?: string;
+  retryDelaysMs: number[];
+  attemptTimeoutMs: number;
+  disableAfterFailures: number;
+  allowPrivateTargets: boolean;
+  allowInsecureUrls: boolean;
+  logLevel: LogLevel;
+}
+
+export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof logLevels)[number];
+
+/** Thrown when a setting has a bad value; the message names every bad setting. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid settings:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const integer = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+
+const boolean = z.enum(['true', 'false'], { message: 'must be "true" or "false"' }).transform((v) => v === 'true');
+
+const delayList = z
+  .string()
+  .trim()
+  .regex(/^\d+(\s*,\s*\d+)*$/, 'must be a comma-separated list of milliseconds, e.g. "1000,5000,30000"')
+  .transform((value) => value.split(',').map((part) => Number(part.trim())))
+  .pipe(z.array(z.number().int().max(86_400_000, 'each delay must be at most one day')).max(20));
+
+const hostPort = z
+  .string()
+  .trim()
+  .regex(/^[^\s:/]+:\d{1,5}$/, 'must be host:port, e.g. "localhost:7233"');
+
+const settingsSchema = z.object({
+  PORT: integer(0, 65535).default(3000),
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection string')
+    .optional(),
+  TEMPORAL_ADDRESS: hostPort.optional(),
+  TEMPORAL_NAMESPACE: z.string().trim().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().trim().min(1).default('webhooks'),
+  ADMIN_API_KEY: z.string().trim().min(16, 'must be at least 16 characters').optional(),
+  WEBHOOK_RETRY_DELAYS_MS: delayList.default([1000, 5000, 30000]),
+  WEBHOOK_ATTEMPT_TIMEOUT_MS: integer(1, 600_000).default(10_000),
+  WEBHOOK_DISABLE_AFTER_FAILURES: integer(1, 1_000_000).default(10),
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: boolean.default(false),
+  WEBHOOK_ALLOW_INSECURE_URLS: boolean.default(false),
+  LOG_LEVEL: z.enum(logLevels).default('info'),
+});
+
+/** Reads and validates the settings (an empty value counts as unset); throws ConfigError naming each bad setting. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const present = Object.fromEntries(
+    Object.keys(settingsSchema.shape)
+      .filter((name) => env[name] !== undefined && env[name]!.trim() !== '')
+      .map((name) => [name, env[name]]),
+  );
+  const parsed = settingsSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.')}=${JSON.stringify(env[String(issue.path[0])])}: ${issue.message}`),
+    );
+  }
+  const s = parsed.data;
+  return {
+    port: s.PORT,
+    databaseUrl: s.DATABASE_URL,
+    temporalAddress: s.TEMPORAL_ADDRESS,
+    temporalNamespace: s.TEMPORAL_NAMESPACE,
+    temporalTaskQueue: s.TEMPORAL_TASK_QUEUE,
+    adminApiKey: s.ADMIN_API_KEY,
+    retryDelaysMs: s.WEBHOOK_RETRY_DELAYS_MS,
+    attemptTimeoutMs: s.WEBHOOK_ATTEMPT_TIMEOUT_MS,
+    disableAfterFailures: s.WEBHOOK_DISABLE_AFTER_FAILURES,
+    allowPrivateTargets: s.WEBHOOK_ALLOW_PRIVATE_TARGETS,
+    allowInsecureUrls: s.WEBHOOK_ALLOW_INSECURE_URLS,
+    logLevel: s.LOG_LEVEL,
+  };
+}

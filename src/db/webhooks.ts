@@ -1,0 +1,140 @@
+import type { Knex } from 'knex';
+
+export const disabledReasons = ['consecutive_failures', 'manual'] as const;
+export type DisabledReason = (typeof disabledReasons)[number];
+
+export interface Webhook {
+  id: string;
+  integrationId: string;
+  url: string;
+  events: string[];
+  description: string | null;
+  secret: string;
+  active: boolean;
+  consecutiveFailures: number;
+  disabledReason: DisabledReason | null;
+  disabledAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+interface WebhookRow {
+  id: string;
+  integration_id: string;
+  url: string;
+  events: string[];
+  description: string | null;
+  secret: string;
+  active: boolean;
+  consecutive_failures: number;
+  disabled_reason: DisabledReason | null;
+  disabled_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+  deleted_at: Date | null;
+}
+
+export interface NewWebhook {
+  id: string;
+  integrationId: string;
+  url: string;
+  events: string[];
+  description: string | null;
+  secret: string;
+}
+
+export interface WebhookChanges {
+  url?: string;
+  events?: string[];
+  description?: string | null;
+  active?: boolean;
+}
+
+const toWebhook = (row: WebhookRow): Webhook => ({
+  id: row.id,
+  integrationId: row.integration_id,
+  url: row.url,
+  events: row.events,
+  description: row.description,
+  secret: row.secret,
+  active: row.active,
+  consecutiveFailures: row.consecutive_failures,
+  disabledReason: row.disabled_reason,
+  disabledAt: row.disabled_at,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+});
+
+export function createWebhookRepository(db: Knex) {
+  const live = (integrationId: string) =>
+    db<WebhookRow>('webhooks').where({ integration_id: integrationId }).whereNull('deleted_at');
+
+  return {
+    async insert(webhook: NewWebhook): Promise<Webhook> {
+      const [row] = await db<WebhookRow>('webhooks')
+        .insert({
+          id: webhook.id,
+          integration_id: webhook.integrationId,
+          url: webhook.url,
+          events: webhook.events,
+          description: webhook.description,
+          secret: webhook.secret,
+        })
+        .returning('*');
+      return toWebhook(row);
+    },
+
+    async list(integrationId: string): Promise<Webhook[]> {
+      const rows = await live(integrationId).orderBy([{ column: 'created_at' }, { column: 'id' }]);
+      return rows.map(toWebhook);
+    },
+
+    async find(integrationId: string, id: string): Promise<Webhook | undefined> {
+      const row = await live(integrationId).andWhere({ id }).first();
+      return row && toWebhook(row);
+    },
+
+    /**
+     * Applies changes to a live webhook. Turning it on clears the disabled state and the failure
+     * count; turning it off by hand records reason "manual".
+     */
+    async update(integrationId: string, id: string, changes: WebhookChanges): Promise<Webhook | undefined> {
+      const patch: Record<string, unknown> = { updated_at: db.fn.now() };
+      if (changes.url !== undefined) patch.url = changes.url;
+      if (changes.events !== undefined) patch.events = changes.events;
+      if (changes.description !== undefined) patch.description = changes.description;
+      const [row] = await db.transaction(async (trx) => {
+        const current = await trx<WebhookRow>('webhooks')
+          .where({ integration_id: integrationId, id })
+          .whereNull('deleted_at')
+          .forUpdate()
+          .first();
+        if (!current) return [];
+        if (changes.active === true && !current.active) {
+          Object.assign(patch, { active: true, consecutive_failures: 0, disabled_reason: null, disabled_at: null });
+        } else if (changes.active === false && current.active) {
+          Object.assign(patch, { active: false, disabled_reason: 'manual', disabled_at: trx.fn.now() });
+        }
+        return trx<WebhookRow>('webhooks').where({ id }).update(patch).returning('*');
+      });
+      return row && toWebhook(row);
+    },
+
+    /** Turns off a live, active webhook (used by the health workflow); false when it already was off or gone. */
+    async disable(id: string, reason: DisabledReason): Promise<boolean> {
+      const count = await db<WebhookRow>('webhooks')
+        .where({ id, active: true })
+        .whereNull('deleted_at')
+        .update({ active: false, disabled_reason: reason, disabled_at: db.fn.now(), updated_at: db.fn.now() });
+      return count > 0;
+    },
+
+    /** Marks a live webhook deleted; false when there is none. */
+    async remove(integrationId: string, id: string): Promise<boolean> {
+      const count = await live(integrationId).andWhere({ id }).update({ deleted_at: db.fn.now(), active: false });
+      return count > 0;
+    },
+  };
+}
+
+export type WebhookRepository = ReturnType<typeof createWebhookRepository>;

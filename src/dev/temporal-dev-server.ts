@@ -1,0 +1,61 @@
+import path from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { buildTemporalCli, findTemporalCli, TemporalCliMissingError } from './temporal-cli';
+
+export interface DevServerOptions {
+  namespace: string;
+  /** Keeps the server's state in <dataDir>/temporal.db across restarts; omitted means in memory. */
+  dataDir?: string;
+  /** Frontend port; omitted picks a free one. */
+  port?: number;
+  /** Web UI port; omitted means no UI. */
+  uiPort?: number;
+  log: (line: string) => void;
+}
+
+export interface DevServer {
+  address: string;
+  uiUrl?: string;
+  stop(): Promise<void>;
+}
+
+type Executable = NonNullable<NonNullable<Parameters<typeof TestWorkflowEnvironment.createLocal>[0]>['server']>['executable'];
+
+/**
+ * Starts a local Temporal dev server (with its Web UI when uiPort is given). The CLI comes from
+ * this machine (see temporal-cli.ts), else the SDK's cached download, else a Go build.
+ */
+export async function startTemporalDevServer(options: DevServerOptions): Promise<DevServer> {
+  const found = findTemporalCli();
+  if (found) return launch(options, { type: 'existing-path', path: found });
+  try {
+    return await launch(options, { type: 'cached-download' });
+  } catch (downloadError) {
+    options.log(`The SDK could not download the Temporal CLI (${(downloadError as Error).message.split('\n')[0]}).`);
+    try {
+      return await launch(options, { type: 'existing-path', path: await buildTemporalCli(options.log) });
+    } catch (err) {
+      if (err instanceof TemporalCliMissingError) throw err;
+      throw new TemporalCliMissingError(`Starting the Temporal dev server failed: ${(err as Error).message}`);
+    }
+  }
+}
+
+async function launch(options: DevServerOptions, executable: Executable): Promise<DevServer> {
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable,
+      namespace: options.namespace,
+      ip: '127.0.0.1',
+      port: options.port,
+      ui: options.uiPort !== undefined,
+      uiPort: options.uiPort,
+      dbFilename: options.dataDir ? path.join(options.dataDir, 'temporal.db') : undefined,
+    },
+  });
+  return {
+    address: env.address,
+    uiUrl: options.uiPort !== undefined ? `http://localhost:${options.uiPort}` : undefined,
+    stop: () => env.teardown(),
+  };
+}

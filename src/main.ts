@@ -1,0 +1,125 @@
+import { mkdirSync } from 'node:fs';
+import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
+import { loadConfig, type Config } from './config';
+import { runMain, stopOnSignals } from './lifecycle';
+import { boundPort, closeServer, listen } from './api/http-server';
+import { createLogger } from './logger';
+import { createDb } from './db/knex';
+import { migrateLatest } from './db/migrate';
+import { createRepositories } from './db';
+import { buildApp } from './api/app';
+import { createWorker } from './worker/worker';
+import { defaultDataDir } from './dev/data-dir';
+import { loadOrCreateAdminKey } from './dev/admin-key';
+import { startTemporalDevServer, type DevServer } from './dev/temporal-dev-server';
+
+export interface StartOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Where embedded defaults keep their files (default ./.data). */
+  dataDir?: string;
+  /** Ports of the embedded Temporal dev server and its Web UI (defaults 7233 and 8233). */
+  temporalPort?: number;
+  temporalUiPort?: number;
+  print?: (line: string) => void;
+}
+
+export interface RunningService {
+  apiUrl: string;
+  adminApiKey: string;
+  temporalAddress: string;
+  temporalUiUrl?: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Everything in one process (`npm start`): Temporal (an embedded dev server unless TEMPORAL_ADDRESS
+ * is set), the database (embedded PGlite unless DATABASE_URL is set) with its migrations, the worker
+ * and the API.
+ */
+export async function startService(options: StartOptions = {}): Promise<RunningService> {
+  const config = loadConfig(options.env ?? process.env);
+  const print = options.print ?? ((line: string) => console.log(line));
+  const logger = createLogger(config.logLevel);
+  const dataDir = options.dataDir ?? defaultDataDir();
+  mkdirSync(dataDir, { recursive: true });
+
+  const admin = config.adminApiKey
+    ? { key: config.adminApiKey, source: 'from ADMIN_API_KEY' }
+    : loadOrCreateAdminKey(dataDir);
+  const stack: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const step of stack.reverse().splice(0)) await step().catch((err) => logger.error({ err }, 'shutdown step failed'));
+  };
+
+  try {
+    const db = createDb({ databaseUrl: config.databaseUrl, dataDir, logger });
+    stack.push(() => db.destroy());
+    await migrateLatest(db);
+
+    let devServer: DevServer | undefined;
+    if (!config.temporalAddress) {
+      print('Starting the local Temporal dev server...');
+      devServer = await startTemporalDevServer({
+        namespace: config.temporalNamespace,
+        dataDir,
+        port: options.temporalPort ?? 7233,
+        uiPort: options.temporalUiPort ?? 8233,
+        log: print,
+      });
+      stack.push(() => devServer!.stop());
+    }
+    const temporalAddress = config.temporalAddress ?? devServer!.address;
+
+    const connection = await NativeConnection.connect({ address: temporalAddress });
+    stack.push(() => connection.close());
+    const repos = createRepositories(db);
+    const worker = await createWorker({ connection, config, repos });
+    const workerDone = worker.run();
+    stack.push(async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await workerDone;
+    });
+
+    const app = buildApp({ config: { ...config, adminApiKey: admin.key }, repos, logger });
+    const server = await listen(app, config.port);
+    stack.push(() => closeServer(server));
+    const apiUrl = `http://localhost:${boundPort(server)}`;
+
+    printBanner(print, { apiUrl, temporalAddress, uiUrl: devServer?.uiUrl, adminKey: admin.key, adminSource: admin.source, config, dataDir });
+    return { apiUrl, adminApiKey: admin.key, temporalAddress, temporalUiUrl: devServer?.uiUrl, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+interface BannerFacts {
+  apiUrl: string;
+  temporalAddress: string;
+  uiUrl?: string;
+  adminKey: string;
+  adminSource: string;
+  config: Config;
+  dataDir: string;
+}
+
+function printBanner(print: (line: string) => void, facts: BannerFacts): void {
+  print('');
+  print('Webhook delivery service is running.');
+  print(`  API:              ${facts.apiUrl}/api/v1`);
+  print(`  Temporal Web UI:  ${facts.uiUrl ?? '(external Temporal; use its own Web UI)'}`);
+  print(`  Temporal:         ${facts.temporalAddress} (namespace ${facts.config.temporalNamespace})`);
+  print(`  Database:         ${facts.config.databaseUrl ? 'PostgreSQL from DATABASE_URL' : `embedded PGlite in ${facts.dataDir}`}`);
+  print(`  Admin API key:    ${facts.adminKey} (${facts.adminSource})`);
+  print('Press Ctrl-C to stop.');
+  print('');
+}
+
+/** `npm start`: runs until SIGINT/SIGTERM, then stops everything in reverse order. */
+async function main(): Promise<void> {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const service = await startService();
+  stopOnSignals(service.stop);
+}
+
+if (require.main === module) runMain(main);

@@ -1,0 +1,88 @@
+import { ConfigError, loadConfig } from '../src/config';
+
+describe('loadConfig', () => {
+  it('uses the defaults of SPEC.md when nothing is set', () => {
+    expect(loadConfig({})).toEqual({
+      port: 3000,
+      databaseUrl: undefined,
+      temporalAddress: undefined,
+      temporalNamespace: 'default',
+      temporalTaskQueue: 'webhooks',
+      adminApiKey: undefined,
+      retryDelaysMs: [1000, 5000, 30000],
+      attemptTimeoutMs: 10000,
+      disableAfterFailures: 10,
+      allowPrivateTargets: false,
+      allowInsecureUrls: false,
+      logLevel: 'info',
+    });
+  });
+
+  it('reads every setting', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      DATABASE_URL: 'postgres://u:p@db:5432/webhooks',
+      TEMPORAL_ADDRESS: 'temporal:7233',
+      TEMPORAL_NAMESPACE: 'prod',
+      TEMPORAL_TASK_QUEUE: 'hooks',
+      ADMIN_API_KEY: 'a-long-enough-admin-key',
+      WEBHOOK_RETRY_DELAYS_MS: '10, 20,30',
+      WEBHOOK_ATTEMPT_TIMEOUT_MS: '500',
+      WEBHOOK_DISABLE_AFTER_FAILURES: '3',
+      WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
+      WEBHOOK_ALLOW_INSECURE_URLS: 'true',
+      LOG_LEVEL: 'warn',
+    });
+    expect(config).toEqual({
+      port: 8080,
+      databaseUrl: 'postgres://u:p@db:5432/webhooks',
+      temporalAddress: 'temporal:7233',
+      temporalNamespace: 'prod',
+      temporalTaskQueue: 'hooks',
+      adminApiKey: 'a-long-enough-admin-key',
+      retryDelaysMs: [10, 20, 30],
+      attemptTimeoutMs: 500,
+      disableAfterFailures: 3,
+      allowPrivateTargets: true,
+      allowInsecureUrls: true,
+      logLevel: 'warn',
+    });
+  });
+
+  it('treats empty values as unset', () => {
+    expect(loadConfig({ DATABASE_URL: '', TEMPORAL_ADDRESS: ' ', PORT: '' })).toMatchObject({
+      databaseUrl: undefined,
+      temporalAddress: undefined,
+      port: 3000,
+    });
+  });
+
+  it.each([
+    ['PORT', 'eighty'],
+    ['PORT', '70000'],
+    ['DATABASE_URL', 'mysql://x'],
+    ['TEMPORAL_ADDRESS', 'http://temporal:7233'],
+    ['ADMIN_API_KEY', 'short'],
+    ['WEBHOOK_RETRY_DELAYS_MS', '1000,,5000'],
+    ['WEBHOOK_RETRY_DELAYS_MS', '1s,5s'],
+    ['WEBHOOK_ATTEMPT_TIMEOUT_MS', '0'],
+    ['WEBHOOK_ATTEMPT_TIMEOUT_MS', '-5'],
+    ['WEBHOOK_DISABLE_AFTER_FAILURES', '2.5'],
+    ['WEBHOOK_ALLOW_PRIVATE_TARGETS', 'yes'],
+    ['WEBHOOK_ALLOW_INSECURE_URLS', '1'],
+    ['LOG_LEVEL', 'loud'],
+  ])('stops on %s=%s with a message naming the setting', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}=`));
+  });
+
+  it('names every bad setting at once', () => {
+    try {
+      loadConfig({ PORT: 'x', WEBHOOK_ALLOW_INSECURE_URLS: 'maybe' });
+      throw new Error('expected a ConfigError');
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as ConfigError).problems).toHaveLength(2);
+    }
+  });
+});

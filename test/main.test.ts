@@ -1,0 +1,111 @@
+import { existsSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { startService, type RunningService } from '../src/main';
+import { freePort } from './helpers/ports';
+
+const json = { 'Content-Type': 'application/json' };
+const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+async function createIntegration(service: RunningService, name: string) {
+  const res = await fetch(`${service.apiUrl}/api/v1/admin/integrations`, {
+    method: 'POST',
+    headers: { ...json, ...bearer(service.adminApiKey) },
+    body: JSON.stringify({ name }),
+  });
+  expect(res.status).toBe(201);
+  return (await res.json()) as { id: string; token: string };
+}
+
+async function listIntegrationNames(service: RunningService): Promise<string[]> {
+  const res = await fetch(`${service.apiUrl}/api/v1/admin/integrations`, { headers: bearer(service.adminApiKey) });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { data: Array<{ name: string }> }).data.map((i) => i.name);
+}
+
+/** The worker is up when Temporal sees it polling the task queue. */
+async function activityPollers(address: string, taskQueue: string): Promise<number> {
+  const connection = await Connection.connect({ address });
+  try {
+    const res = await connection.workflowService.describeTaskQueue({
+      namespace: 'default',
+      taskQueue: { name: taskQueue },
+      taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+    });
+    return res.pollers.length;
+  } finally {
+    await connection.close();
+  }
+}
+
+describe('npm start with the embedded defaults', () => {
+  it('runs Temporal with its Web UI, the database, the worker and the API, and keeps data across a restart', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'webhooks-start-'));
+    const ports = { temporalPort: await freePort(), temporalUiPort: await freePort() };
+    const env = { PORT: '0', LOG_LEVEL: 'silent', TEMPORAL_CLI_PATH: process.env.TEMPORAL_CLI_PATH };
+    const printed: string[] = [];
+
+    const first = await startService({ env, dataDir, ...ports, print: (line) => printed.push(line) });
+    let integration: { id: string; token: string };
+    try {
+      const banner = printed.join('\n');
+      expect(banner).toContain(`API:              ${first.apiUrl}/api/v1`);
+      expect(banner).toContain(`Temporal Web UI:  http://localhost:${ports.temporalUiPort}`);
+      expect(banner).toContain(`Admin API key:    ${first.adminApiKey}`);
+      expect(banner).toMatch(/ADMIN_API_KEY is unset, so one was generated/);
+
+      integration = await createIntegration(first, 'Acme ERP');
+      const webhook = await fetch(`${first.apiUrl}/api/v1/integration/webhook-events`, {
+        method: 'POST',
+        headers: { ...json, ...bearer(integration.token) },
+        body: JSON.stringify({ url: 'https://erp.example.com/hook', events: ['supplier.created'] }),
+      });
+      expect(webhook.status).toBe(201);
+      expect((await fetch(first.temporalUiUrl!)).status).toBe(200);
+      expect(await activityPollers(first.temporalAddress, 'webhooks')).toBeGreaterThan(0);
+    } finally {
+      await first.stop();
+    }
+    expect(existsSync(path.join(dataDir, 'temporal.db'))).toBe(true);
+
+    const second = await startService({ env, dataDir, ...ports, print: () => undefined });
+    try {
+      expect(second.adminApiKey).toBe(first.adminApiKey);
+      expect(await listIntegrationNames(second)).toEqual(['Acme ERP']);
+      const webhooks = await fetch(`${second.apiUrl}/api/v1/integration/webhook-events`, { headers: bearer(integration.token) });
+      expect(((await webhooks.json()) as { data: unknown[] }).data).toHaveLength(1);
+    } finally {
+      await second.stop();
+    }
+  });
+});
+
+describe('with TEMPORAL_ADDRESS and DATABASE_URL', () => {
+  it('runs the same code against the given Temporal server and database', async () => {
+    const taskQueue = `start-test-${Date.now()}`;
+    const env = {
+      PORT: '0',
+      LOG_LEVEL: 'silent',
+      TEMPORAL_ADDRESS: process.env.TEMPORAL_TEST_ADDRESS,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      ADMIN_API_KEY: 'an-admin-key-from-the-environment',
+      DATABASE_URL: process.env.DATABASE_URL,
+    };
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'webhooks-ext-'));
+    const printed: string[] = [];
+    const service = await startService({ env, dataDir, print: (line) => printed.push(line) });
+    try {
+      expect(service.adminApiKey).toBe('an-admin-key-from-the-environment');
+      expect(service.temporalAddress).toBe(process.env.TEMPORAL_TEST_ADDRESS);
+      expect(printed.join('\n')).toContain('external Temporal');
+      await createIntegration(service, 'Via settings');
+      expect(await activityPollers(service.temporalAddress, taskQueue)).toBeGreaterThan(0);
+    } finally {
+      await service.stop();
+    }
+    // No embedded Temporal state was made.
+    expect(existsSync(path.join(dataDir, 'temporal.db'))).toBe(false);
+  });
+});
