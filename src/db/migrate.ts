@@ -19,8 +19,21 @@ const migrationSource: Knex.MigrationSource<string> = {
 
 const migrationConfig: Knex.MigratorConfig = { migrationSource, tableName: 'knex_migrations' };
 
-export async function migrateLatest(db: Knex): Promise<void> {
-  await db.migrate.latest(migrationConfig);
+/** Races between processes migrating at once (several API replicas starting together). */
+const isMigrationRace = (err: unknown) =>
+  err instanceof Error && /already locked|already exists|duplicate key/.test(err.message);
+
+/** Brings the schema up to date; when another process is migrating, waits for it and tries again. */
+export async function migrateLatest(db: Knex, { attempts = 60, waitMs = 500 } = {}): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await db.migrate.latest(migrationConfig);
+      return;
+    } catch (err) {
+      if (attempt >= attempts || !isMigrationRace(err)) throw err;
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+    }
+  }
 }
 
 export async function migrateRollbackAll(db: Knex): Promise<void> {

@@ -1,0 +1,102 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { freePort } from './helpers/ports';
+
+const tsx = path.resolve('node_modules/.bin/tsx');
+
+interface Started {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+function start(script: string, env: NodeJS.ProcessEnv): Started {
+  const child = spawn(tsx, [script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+describe('npm run api / npm run worker', () => {
+  it.each(['src/api/server.ts', 'src/worker/main.ts'])('%s refuses to start without DATABASE_URL and TEMPORAL_ADDRESS', async (script) => {
+    const proc = start(script, { DATABASE_URL: '', TEMPORAL_ADDRESS: '' });
+    expect(await proc.exited).toBe(1);
+    expect(proc.output()).toMatch(/DATABASE_URL is required/);
+    expect(proc.output()).toMatch(/TEMPORAL_ADDRESS is required/);
+    expect(proc.output()).toMatch(/npm start/);
+  });
+
+  it('stops with a message naming a bad setting', async () => {
+    const proc = start('src/api/server.ts', { WEBHOOK_ATTEMPT_TIMEOUT_MS: 'soon' });
+    expect(await proc.exited).toBe(1);
+    expect(proc.output()).toContain('WEBHOOK_ATTEMPT_TIMEOUT_MS="soon"');
+  });
+
+  // The two halves share a real PostgreSQL; CI always provides one through DATABASE_URL.
+  const postgresUrl = process.env.DATABASE_URL;
+  if (postgresUrl) {
+    it('runs the API and the worker as separate processes and stops them cleanly on SIGTERM', async () => {
+      const port = await freePort();
+      const taskQueue = `entrypoints-${Date.now()}`;
+      const env = {
+        DATABASE_URL: postgresUrl,
+        TEMPORAL_ADDRESS: process.env.TEMPORAL_TEST_ADDRESS,
+        TEMPORAL_TASK_QUEUE: taskQueue,
+        PORT: String(port),
+        ADMIN_API_KEY: 'separate-processes-admin-key',
+      };
+      const api = start('src/api/server.ts', env);
+      const worker = start('src/worker/main.ts', env);
+      try {
+        const res = await waitFor('the API', async () => {
+          const r = await fetch(`http://127.0.0.1:${port}/api/v1/admin/integrations`, {
+            method: 'POST',
+            headers: { Authorization: 'Bearer separate-processes-admin-key', 'Content-Type': 'application/json' },
+            body: JSON.stringify({ name: 'Two processes' }),
+          });
+          return r;
+        });
+        expect(res.status).toBe(201);
+
+        const connection = await Connection.connect({ address: process.env.TEMPORAL_TEST_ADDRESS });
+        try {
+          await waitFor('the worker to poll', async () => {
+            const described = await connection.workflowService.describeTaskQueue({
+              namespace: 'default',
+              taskQueue: { name: taskQueue },
+              taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+            });
+            return described.pollers.length > 0 ? true : undefined;
+          });
+        } finally {
+          await connection.close();
+        }
+      } finally {
+        api.child.kill('SIGTERM');
+        worker.child.kill('SIGTERM');
+      }
+      expect(await api.exited).toBe(0);
+      expect(await worker.exited).toBe(0);
+    });
+  } else {
+    it('tells the user they need PostgreSQL: without DATABASE_URL the embedded database serves only `npm start`', async () => {
+      const proc = start('src/worker/main.ts', { TEMPORAL_ADDRESS: process.env.TEMPORAL_TEST_ADDRESS, DATABASE_URL: '' });
+      expect(await proc.exited).toBe(1);
+      expect(proc.output()).toMatch(/DATABASE_URL is required by `npm run worker`/);
+    });
+  }
+});
