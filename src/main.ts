@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { Client } from '@temporalio/client';
 import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
 import { loadConfig, type Config } from './config';
 import { runMain, stopOnSignals } from './lifecycle';
@@ -8,7 +9,7 @@ import { createDb } from './db/knex';
 import { migrateLatest } from './db/migrate';
 import { createRepositories } from './db';
 import { buildApp } from './api/app';
-import { createWorker } from './worker/worker';
+import { startWorker } from './worker/worker';
 import { defaultDataDir } from './dev/data-dir';
 import { loadOrCreateAdminKey } from './dev/admin-key';
 import { startTemporalDevServer, type DevServer } from './dev/temporal-dev-server';
@@ -73,14 +74,11 @@ export async function startService(options: StartOptions = {}): Promise<RunningS
     const connection = await NativeConnection.connect({ address: temporalAddress });
     stack.push(() => connection.close());
     const repos = createRepositories(db);
-    const worker = await createWorker({ connection, config, repos });
-    const workerDone = worker.run();
-    stack.push(async () => {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await workerDone;
-    });
+    const worker = await startWorker({ connection, config, repos });
+    stack.push(() => worker.stop());
 
-    const app = buildApp({ config: { ...config, adminApiKey: admin.key }, repos, logger });
+    const temporal = new Client({ connection, namespace: config.temporalNamespace });
+    const app = buildApp({ config: { ...config, adminApiKey: admin.key }, repos, logger, temporal });
     const server = await listen(app, config.port);
     stack.push(() => closeServer(server));
     const apiUrl = `http://localhost:${boundPort(server)}`;

@@ -1,16 +1,35 @@
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode } from '@temporalio/worker';
 import { ensureTemporalCli } from '../src/dev/temporal-cli';
 
 /**
- * One real Temporal dev server for the whole run; test files reach it through
- * TEMPORAL_TEST_ADDRESS (workers inherit this process's environment).
+ * One real Temporal dev server and one workflow bundle for the whole run; test files find them
+ * through TEMPORAL_TEST_ADDRESS and WORKFLOW_BUNDLE_PATH (workers inherit this environment).
  */
 export default async function globalSetup(): Promise<void> {
   const cli = await ensureTemporalCli((line) => console.log(line));
-  const env = await TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: cli }, ip: '127.0.0.1' },
-  });
+  const [env, bundle] = await Promise.all([
+    TestWorkflowEnvironment.createLocal({
+      server: { executable: { type: 'existing-path', path: cli }, ip: '127.0.0.1', log: { format: 'pretty', level: 'error' } },
+    }),
+    bundleWorkflowCode({ workflowsPath: require.resolve('../src/workflows'), logger: quietBundlerLogger }),
+  ]);
+  const bundlePath = path.join(mkdtempSync(path.join(os.tmpdir(), 'workflows-')), 'bundle.js');
+  writeFileSync(bundlePath, bundle.code);
   process.env.TEMPORAL_TEST_ADDRESS = env.address;
   process.env.TEMPORAL_CLI_PATH = cli;
+  process.env.WORKFLOW_BUNDLE_PATH = bundlePath;
   (globalThis as { temporalTestEnv?: TestWorkflowEnvironment }).temporalTestEnv = env;
 }
+
+const quietBundlerLogger = {
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (message: string) => console.warn(message),
+  error: (message: string) => console.error(message),
+  log: () => undefined,
+};

@@ -1,17 +1,13 @@
-import type { Repositories } from '../db';
-import type { DisabledReason } from '../db/webhooks';
+import { createDeliveryActivities, type DeliveryActivityDeps } from './delivery';
+import { createHealthActivities, type HealthActivityDeps } from './health';
 
-export interface ActivityDeps {
-  repos: Repositories;
-}
+export type ActivityDeps = DeliveryActivityDeps & HealthActivityDeps;
 
-/** The activities the worker registers; dependencies come in so tests can pass their own. */
-export function createActivities({ repos }: ActivityDeps) {
+/** Every activity the worker registers; dependencies come in so tests can pass their own. */
+export function createActivities(deps: ActivityDeps) {
   return {
-    /** Turns a webhook off in the database; true when this call disabled it. */
-    async disableWebhook(webhookId: string, reason: DisabledReason): Promise<boolean> {
-      return repos.webhooks.disable(webhookId, reason);
-    },
+    ...createDeliveryActivities(deps),
+    ...createHealthActivities(deps),
   };
 }
 

@@ -42,13 +42,18 @@ export const unknownRoute: RequestHandler = (req) => {
 
 const connectionErrorCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', '57P01', '57P03']);
 
+/** gRPC statuses from Temporal that mean "not reachable now": UNAVAILABLE, DEADLINE_EXCEEDED. */
+const grpcUnavailable = new Set([14, 4]);
+
 /** True for failures that mean a dependency (database, Temporal) is unreachable rather than a bug. */
 function isUnavailable(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return false;
-  const { code, name, message } = err as { code?: unknown; name?: unknown; message?: unknown };
+  const { code, name, message, cause } = err as { code?: unknown; name?: unknown; message?: unknown; cause?: unknown };
   if (typeof code === 'string' && connectionErrorCodes.has(code)) return true;
-  if (name === 'KnexTimeoutError') return true;
-  return typeof message === 'string' && /Connection terminated|connect ECONNREFUSED/.test(message);
+  if (typeof code === 'number' && grpcUnavailable.has(code)) return true;
+  if (name === 'KnexTimeoutError' || name === 'ServiceError' || name === 'TransportError') return true;
+  if (typeof message === 'string' && /Connection terminated|connect ECONNREFUSED/.test(message)) return true;
+  return cause !== undefined && cause !== err && isUnavailable(cause);
 }
 
 /** Body-parser failures carry a `type`; map the ones a client causes to their codes. */

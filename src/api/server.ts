@@ -1,4 +1,4 @@
-import { Connection } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { loadProcessConfig, runMain, stopOnSignals } from '../lifecycle';
 import { createLogger } from '../logger';
 import { createDb } from '../db/knex';
@@ -14,7 +14,8 @@ async function main(): Promise<void> {
   const db = createDb({ databaseUrl: config.databaseUrl, logger });
   await migrateLatest(db);
   const connection = await Connection.connect({ address: config.temporalAddress });
-  const server = await listen(buildApp({ config, repos: createRepositories(db), logger }), config.port);
+  const temporal = new Client({ connection, namespace: config.temporalNamespace });
+  const server = await listen(buildApp({ config, repos: createRepositories(db), logger, temporal }), config.port);
   logger.info({ port: boundPort(server), adminRoutes: Boolean(config.adminApiKey) }, 'API listening');
   if (!config.adminApiKey) logger.warn('ADMIN_API_KEY is unset: admin routes answer 401');
   stopOnSignals(async () => {

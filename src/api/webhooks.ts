@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { newId, newWebhookSecret } from '../ids';
 import { eventCatalog, eventTypes, isEventType } from '../events/catalog';
 import type { Repositories } from '../db';
+import type { HealthControl } from '../client/webhook-health';
 import { notFound } from './errors';
 import { parseBody } from './validate';
 import { webhookJson } from './serializers';
@@ -35,7 +36,8 @@ const integrationOf = (res: Response): string => res.locals.integrationId;
  * Webhook endpoints and the event catalog for one integration, found in res.locals.integrationId.
  * Mounted for integration tokens and, for the admin view, under /admin/integrations/:integrationId.
  */
-export function webhooksRouter({ repos, rules }: { repos: Repositories; rules: WebhookUrlRules }): Router {
+export function webhooksRouter(deps: { repos: Repositories; health: HealthControl; rules: WebhookUrlRules }): Router {
+  const { repos, health, rules } = deps;
   const router = Router();
   const bodies = webhookBodies(rules);
 
@@ -64,14 +66,23 @@ export function webhooksRouter({ repos, rules }: { repos: Repositories; rules: W
   });
 
   router.patch('/webhook-events/:id', async (req, res) => {
-    const body = parseBody(bodies.update, req);
-    const webhook = await repos.webhooks.update(integrationOf(res), String(req.params.id), body);
+    const { active, ...changes } = parseBody(bodies.update, req);
+    const id = String(req.params.id);
+    const current = await repos.webhooks.find(integrationOf(res), id);
+    if (!current) throw notFound('Webhook');
+    // Re-enabling goes through the health workflow first, so its count and the database agree.
+    if (active === true && !current.active) await health.reenable(id);
+    const webhook = await repos.webhooks.update(integrationOf(res), id, { ...changes, ...(active === false ? { active } : {}) });
     if (!webhook) throw notFound('Webhook');
     res.json(webhookJson(webhook));
   });
 
   router.delete('/webhook-events/:id', async (req, res) => {
-    if (!(await repos.webhooks.remove(integrationOf(res), String(req.params.id)))) throw notFound('Webhook');
+    const id = String(req.params.id);
+    if (!(await repos.webhooks.find(integrationOf(res), id))) throw notFound('Webhook');
+    // Temporal first: if it is unreachable the request fails and nothing has changed.
+    await health.webhookDeleted(id);
+    if (!(await repos.webhooks.remove(integrationOf(res), id))) throw notFound('Webhook');
     res.status(204).end();
   });
 

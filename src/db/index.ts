@@ -2,6 +2,8 @@ import type { Knex } from 'knex';
 import { createIntegrationRepository } from './integrations';
 import { createTokenRepository } from './tokens';
 import { createWebhookRepository } from './webhooks';
+import { createEventRepository } from './events';
+import { createDeliveryRepository } from './deliveries';
 
 export function createRepositories(db: Knex) {
   return {
@@ -9,6 +11,8 @@ export function createRepositories(db: Knex) {
     integrations: createIntegrationRepository(db),
     tokens: createTokenRepository(db),
     webhooks: createWebhookRepository(db),
+    events: createEventRepository(db),
+    deliveries: createDeliveryRepository(db),
   };
 }
 

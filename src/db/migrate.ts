@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import * as initial from './migrations/001-initial';
+import * as deliveries from './migrations/002-deliveries';
 
 interface Migration {
   up(db: Knex): Promise<void>;
@@ -9,6 +10,7 @@ interface Migration {
 /** Migrations in order; listed here rather than globbed so they load the same under tsx, jest and dist. */
 const migrations: Record<string, Migration> = {
   '001-initial': initial,
+  '002-deliveries': deliveries,
 };
 
 const migrationSource: Knex.MigrationSource<string> = {

@@ -95,8 +95,8 @@ export function createWebhookRepository(db: Knex) {
     },
 
     /**
-     * Applies changes to a live webhook. Turning it on clears the disabled state and the failure
-     * count; turning it off by hand records reason "manual".
+     * Applies changes to a live webhook. Turning it off by hand records reason "manual"; turning it
+     * back on is the health workflow's job (enable), but is handled here too for callers without one.
      */
     async update(integrationId: string, id: string, changes: WebhookChanges): Promise<Webhook | undefined> {
       const patch: Record<string, unknown> = { updated_at: db.fn.now() };
@@ -120,12 +120,44 @@ export function createWebhookRepository(db: Knex) {
       return row && toWebhook(row);
     },
 
-    /** Turns off a live, active webhook (used by the health workflow); false when it already was off or gone. */
-    async disable(id: string, reason: DisabledReason): Promise<boolean> {
-      const count = await db<WebhookRow>('webhooks')
-        .where({ id, active: true })
+    /** Active webhooks of an integration subscribed to an event type. */
+    async listSubscribed(integrationId: string, eventType: string, trx: Knex = db): Promise<Webhook[]> {
+      const rows = await trx<WebhookRow>('webhooks')
+        .where({ integration_id: integrationId })
         .whereNull('deleted_at')
-        .update({ active: false, disabled_reason: reason, disabled_at: db.fn.now(), updated_at: db.fn.now() });
+        .andWhere({ active: true })
+        .andWhereRaw('? = ANY(events)', [eventType])
+        .orderBy('id');
+      return rows.map(toWebhook);
+    },
+
+    /**
+     * The health workflow's view: saves the failure count and, when asked, disables the webhook
+     * (if still active). Says whether the webhook still exists and whether it is now disabled.
+     */
+    async saveHealth(id: string, consecutiveFailures: number, disable: boolean): Promise<{ exists: boolean; disabled: boolean }> {
+      const patch: Record<string, unknown> = { consecutive_failures: consecutiveFailures };
+      if (disable) {
+        Object.assign(patch, {
+          active: false,
+          disabled_reason: db.raw("CASE WHEN active THEN 'consecutive_failures' ELSE disabled_reason END"),
+          disabled_at: db.raw('CASE WHEN active THEN now() ELSE disabled_at END'),
+          updated_at: db.raw('CASE WHEN active THEN now() ELSE updated_at END'),
+        });
+      }
+      const [row] = await db<WebhookRow>('webhooks').where({ id }).whereNull('deleted_at').update(patch).returning(['active']);
+      return row ? { exists: true, disabled: !row.active } : { exists: false, disabled: true };
+    },
+
+    /** Turns a webhook back on with a clean slate; false when it no longer exists. */
+    async enable(id: string): Promise<boolean> {
+      const count = await db<WebhookRow>('webhooks').where({ id }).whereNull('deleted_at').update({
+        active: true,
+        consecutive_failures: 0,
+        disabled_reason: null,
+        disabled_at: null,
+        updated_at: db.fn.now(),
+      });
       return count > 0;
     },
 

@@ -1,18 +1,47 @@
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { Client } from '@temporalio/client';
+import { NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
 import type { Config } from '../config';
-import { createActivities, type ActivityDeps } from '../activities';
+import type { Repositories } from '../db';
+import { createActivities } from '../activities';
+import { createHttpSender } from '../activities/http-sender';
+import { ensureSearchAttributes } from './search-attributes';
 
-export interface WorkerDeps extends ActivityDeps {
+export interface WorkerDeps {
   connection: NativeConnection;
-  config: Pick<Config, 'temporalNamespace' | 'temporalTaskQueue'>;
+  config: Config;
+  repos: Repositories;
+  /** A pre-built workflow bundle (tests share one); by default the worker bundles src/workflows. */
+  workflowBundle?: WorkflowBundle;
 }
 
-/** The worker for the service's task queue. */
-export async function createWorker({ connection, config, ...activityDeps }: WorkerDeps): Promise<Worker> {
-  return Worker.create({
+export interface RunningWorker {
+  worker: Worker;
+  /** Resolves when the worker has stopped, after shutdown() let in-flight tasks finish. */
+  done: Promise<void>;
+  /** Stops polling, waits for in-flight tasks, then releases the HTTP connections. */
+  stop(): Promise<void>;
+}
+
+/** Registers the search attributes, then runs the worker for the service's task queue. */
+export async function startWorker({ connection, config, repos, workflowBundle }: WorkerDeps): Promise<RunningWorker> {
+  await ensureSearchAttributes(connection, config.temporalNamespace);
+  const client = new Client({ connection, namespace: config.temporalNamespace });
+  // One keep-alive HTTP agent per worker, shared by every attempt.
+  const sender = createHttpSender({ allowPrivateTargets: config.allowPrivateTargets, timeoutMs: config.attemptTimeoutMs });
+  const worker = await Worker.create({
     connection,
     namespace: config.temporalNamespace,
     taskQueue: config.temporalTaskQueue,
-    activities: createActivities(activityDeps),
+    ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+    activities: createActivities({ repos, sender, client, config }),
   });
+  const done = worker.run().finally(() => sender.close());
+  return {
+    worker,
+    done,
+    stop: async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await done;
+    },
+  };
 }

@@ -11,7 +11,6 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const config = { adminApiKey: adminKey, allowInsecureUrls: false, allowPrivateTargets: false };
 const countIntegrations = async () => Number((await t.repos.db('integrations').count({ n: '*' }))[0].n);
 
 describe('request bodies', () => {
@@ -74,7 +73,7 @@ describe('failures', () => {
     repos.integrations.list = async () => {
       throw new Error('secret internal detail at /srv/app/file.ts:12');
     };
-    const app = buildApp({ config, repos, logger: createLogger('silent') });
+    const app = buildApp({ config: t.config, repos, logger: createLogger('silent'), temporal: t.temporal });
     const res = await request(app).get('/api/v1/admin/integrations').set('Authorization', `Bearer ${adminKey}`).expect(500);
     expect(res.body).toEqual({ error: { code: 'internal', message: 'Internal server error' } });
     expect(res.text).not.toMatch(/secret|\.ts|at /);
@@ -83,7 +82,7 @@ describe('failures', () => {
   it('answers 503 unavailable when the database cannot be reached', async () => {
     const deadDb = createDb({ databaseUrl: 'postgres://nobody:nothing@127.0.0.1:1/none' });
     try {
-      const app = buildApp({ config, repos: createRepositories(deadDb), logger: createLogger('silent') });
+      const app = buildApp({ config: t.config, repos: createRepositories(deadDb), logger: createLogger('silent'), temporal: t.temporal });
       const res = await request(app).get('/api/v1/admin/integrations').set('Authorization', `Bearer ${adminKey}`).expect(503);
       expect(res.body.error.code).toBe('unavailable');
       const auth = await request(app).get('/api/v1/integration/webhook-events').set('Authorization', 'Bearer eudr_live_0123456789abcdefghijABCDEFGHIJ0123456789');

@@ -31,9 +31,10 @@ describe('admin authentication', () => {
 
   it('rejects every admin route when no admin key is configured', async () => {
     const app = buildApp({
-      config: { adminApiKey: undefined, allowInsecureUrls: false, allowPrivateTargets: false },
+      config: { ...t.config, adminApiKey: undefined },
       repos: t.repos,
       logger: createLogger('silent'),
+      temporal: t.temporal,
     });
     await request(app).get('/api/v1/admin/integrations').set('Authorization', 'Bearer anything-at-all-here').expect(401);
     await request(app).get('/api/v1/admin/integrations').set('Authorization', 'Bearer ').expect(401);

@@ -3,7 +3,7 @@ import { asAdmin, createIntegration, createTestApp, withBearer, type TestApp } f
 
 let t: TestApp;
 beforeAll(async () => {
-  t = await createTestApp();
+  t = await createTestApp({ worker: true });
 });
 afterAll(() => t.close());
 
@@ -94,7 +94,7 @@ describe('POST /integration/webhook-events', () => {
 describe('URL rules follow the settings', () => {
   let relaxed: TestApp;
   beforeAll(async () => {
-    relaxed = await createTestApp({ allowPrivateTargets: true, allowInsecureUrls: true });
+    relaxed = await createTestApp({ env: { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', WEBHOOK_ALLOW_INSECURE_URLS: 'true' } });
   });
   afterAll(() => relaxed.close());
 

@@ -1,8 +1,14 @@
+import { readFileSync } from 'node:fs';
 import request from 'supertest';
 import type { Express } from 'express';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
 import { buildApp } from '../../src/api/app';
+import { loadConfig, type Config, type LogLevel } from '../../src/config';
 import { createRepositories, type Repositories } from '../../src/db';
 import { createLogger } from '../../src/logger';
+import { randomBase62 } from '../../src/ids';
+import { startWorker, type RunningWorker } from '../../src/worker/worker';
 import { createTestDb } from './db';
 
 export const adminKey = 'test-admin-key-0123456789';
@@ -10,28 +16,60 @@ export const adminKey = 'test-admin-key-0123456789';
 export interface TestApp {
   app: Express;
   repos: Repositories;
+  config: Config;
+  temporal: Client;
+  worker?: RunningWorker;
   close(): Promise<void>;
 }
 
 export interface TestAppOptions {
-  allowPrivateTargets?: boolean;
-  allowInsecureUrls?: boolean;
+  /** Settings as environment variables, over the test defaults. */
+  env?: Record<string, string>;
+  /** Also run a worker (on a task queue of this app's own) against the real Temporal server. */
+  worker?: boolean;
 }
 
-/** The real app on a real database of its own, driven in-process with supertest. */
+/** Short delays so retries finish within a test; each test file gets its own task queue. */
+const testEnv = {
+  ADMIN_API_KEY: adminKey,
+  WEBHOOK_RETRY_DELAYS_MS: '100,200,300',
+  WEBHOOK_ATTEMPT_TIMEOUT_MS: '2000',
+  LOG_LEVEL: 'silent',
+};
+
+/**
+ * The real app on a real database of its own, with a Temporal client for the test server and,
+ * when asked, a worker; driven in-process with supertest.
+ */
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const { db, close } = await createTestDb();
+  const config = loadConfig({ ...testEnv, TEMPORAL_TASK_QUEUE: `test-${randomBase62(10)}`, ...options.env });
+  const { db, close: closeDb } = await createTestDb();
   const repos = createRepositories(db);
-  const app = buildApp({
-    config: {
-      adminApiKey: adminKey,
-      allowPrivateTargets: options.allowPrivateTargets ?? false,
-      allowInsecureUrls: options.allowInsecureUrls ?? false,
-    },
+  const address = process.env.TEMPORAL_TEST_ADDRESS!;
+  const connection = await Connection.connect({ address });
+  const temporal = new Client({ connection, namespace: config.temporalNamespace });
+  let worker: RunningWorker | undefined;
+  let workerConnection: NativeConnection | undefined;
+  if (options.worker) {
+    workerConnection = await NativeConnection.connect({ address });
+    const code = readFileSync(process.env.WORKFLOW_BUNDLE_PATH!, 'utf8');
+    worker = await startWorker({ connection: workerConnection, config, repos, workflowBundle: { code } });
+  }
+  // TEST_LOG_LEVEL=debug shows the app's logs when a test needs explaining.
+  const app = buildApp({ config, repos, logger: createLogger((process.env.TEST_LOG_LEVEL as LogLevel) ?? 'silent'), temporal });
+  return {
+    app,
     repos,
-    logger: createLogger('silent'),
-  });
-  return { app, repos, close };
+    config,
+    temporal,
+    worker,
+    close: async () => {
+      await worker?.stop();
+      await workerConnection?.close();
+      await connection.close();
+      await closeDb();
+    },
+  };
 }
 
 /** supertest requests carrying `Authorization: Bearer <token>`. */

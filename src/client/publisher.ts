@@ -1,0 +1,109 @@
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { z } from 'zod';
+import { eventCatalog, eventTypes, isEventType, type EventData, type EventType } from '../events/catalog';
+import { searchAttributes, workflowIds, type PublishEventInput } from '../workflows/definitions';
+import { randomBase62 } from '../ids';
+
+export interface PublishRequest<T extends EventType = EventType> {
+  integrationId: string;
+  event: T;
+  data: EventData<T>;
+  /** Your idempotency key (`evt_...`): publishing the same id again creates no new deliveries. */
+  id?: string;
+}
+
+export interface PublishedEvent {
+  id: string;
+  event: EventType;
+  integrationId: string;
+  /** ISO 8601 with milliseconds, UTC; fixed at the first publication. */
+  timestamp: string;
+}
+
+export interface ValidationIssue {
+  path: string;
+  message: string;
+}
+
+/** Thrown by publish() when the request or its `data` does not match the event catalog. */
+export class EventValidationError extends Error {
+  constructor(readonly issues: ValidationIssue[]) {
+    super(`Invalid event: ${issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}`);
+    this.name = 'EventValidationError';
+  }
+}
+
+const publishRequestSchema = z
+  .strictObject({
+    integrationId: z.string().regex(/^int_[0-9A-Za-z]+$/, 'must be an integration id (int_...)'),
+    event: z.string().refine(isEventType, { message: `must be one of: ${eventTypes.join(', ')}` }),
+    data: z.unknown(),
+    id: z
+      .string()
+      .regex(/^evt_[0-9A-Za-z_-]{1,100}$/, 'must be "evt_" followed by 1 to 100 letters, digits, "_" or "-"')
+      .optional(),
+  })
+  .superRefine((request, ctx) => {
+    if (!isEventType(request.event)) return;
+    const data = eventCatalog[request.event].data.safeParse(request.data);
+    if (!data.success) {
+      for (const issue of data.error.issues) ctx.addIssue({ code: 'custom', path: ['data', ...issue.path], message: issue.message });
+    }
+  });
+
+/** Checks a publish request against the catalog; throws EventValidationError listing every problem. */
+export function validatePublishRequest(input: unknown): PublishRequest {
+  const parsed = publishRequestSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new EventValidationError(parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+  }
+  return parsed.data as PublishRequest;
+}
+
+export interface PublisherOptions {
+  client: Client;
+  /** The service's TEMPORAL_TASK_QUEUE (default `webhooks`). */
+  taskQueue?: string;
+}
+
+/**
+ * What producer services use to publish events: needs only a Temporal client. Once publish()
+ * resolves, the event is durable in Temporal and every subscribed webhook will get it.
+ */
+export function createPublisher({ client, taskQueue = 'webhooks' }: PublisherOptions) {
+  return {
+    async publish<T extends EventType>(request: PublishRequest<T>): Promise<PublishedEvent> {
+      const valid = validatePublishRequest(request);
+      const event: PublishEventInput = {
+        id: valid.id ?? `evt_${randomBase62(24)}`,
+        integrationId: valid.integrationId,
+        event: valid.event,
+        data: valid.data,
+        timestamp: new Date().toISOString(),
+      };
+      const published = { id: event.id, event: valid.event, integrationId: event.integrationId, timestamp: event.timestamp };
+      const workflowId = workflowIds.publish(event.id);
+      try {
+        await client.workflow.start('publishEvent', {
+          workflowId,
+          taskQueue,
+          args: [event],
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          memo: { published },
+          typedSearchAttributes: [
+            { key: searchAttributes.integrationId, value: event.integrationId },
+            { key: searchAttributes.eventType, value: event.event },
+          ],
+        });
+        return published;
+      } catch (err) {
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+        // Published before: answer with the first publication, start nothing new.
+        const { memo } = await client.workflow.getHandle(workflowId).describe();
+        return (memo?.published as PublishedEvent | undefined) ?? published;
+      }
+    },
+  };
+}
+
+export type Publisher = ReturnType<typeof createPublisher>;

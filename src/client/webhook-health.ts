@@ -1,0 +1,44 @@
+import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { healthQuery, reenableUpdate, webhookDeletedSignal, workflowIds, type WebhookHealth } from '../workflows/definitions';
+
+/** How long the API waits for the health workflow before answering 503. */
+const answerWithinMs = 10_000;
+
+/** What the API asks of a webhook's health workflow. */
+export function createHealthControl({ client, taskQueue }: { client: Client; taskQueue: string }) {
+  return {
+    /** Re-enables the webhook and resets its count, through its health workflow (started if needed). */
+    async reenable(webhookId: string): Promise<WebhookHealth> {
+      return client.withDeadline(Date.now() + answerWithinMs, () =>
+        client.workflow.executeUpdateWithStart(reenableUpdate, {
+          startWorkflowOperation: new WithStartWorkflowOperation('webhookHealth', {
+            workflowId: workflowIds.health(webhookId),
+            taskQueue,
+            args: [{ webhookId }],
+            workflowIdConflictPolicy: 'USE_EXISTING',
+          }),
+        }),
+      );
+    },
+
+    /** Ends the webhook's health workflow, if it has one. */
+    async webhookDeleted(webhookId: string): Promise<void> {
+      try {
+        await client.workflow.getHandle(workflowIds.health(webhookId)).signal(webhookDeletedSignal);
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+      }
+    },
+
+    async query(webhookId: string): Promise<WebhookHealth | undefined> {
+      try {
+        return await client.workflow.getHandle(workflowIds.health(webhookId)).query(healthQuery);
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) return undefined;
+        throw err;
+      }
+    },
+  };
+}
+
+export type HealthControl = ReturnType<typeof createHealthControl>;

@@ -1,0 +1,187 @@
+import type { Knex } from 'knex';
+import type { DeliveryStatus } from '../workflows/definitions';
+
+export interface Delivery {
+  id: string;
+  workflowId: string;
+  eventId: string;
+  webhookId: string;
+  integrationId: string;
+  eventType: string;
+  status: DeliveryStatus;
+  attemptCount: number;
+  createdAt: Date;
+  updatedAt: Date;
+  finishedAt: Date | null;
+}
+
+export interface Attempt {
+  attemptNumber: number;
+  startedAt: string;
+  durationMs: number;
+  statusCode: number | null;
+  errorClass: string | null;
+  errorMessage: string | null;
+  responseExcerpt: string | null;
+}
+
+/** What one attempt needs: the event's exact body and the webhook as it is now. */
+export interface AttemptTarget {
+  delivery: Delivery;
+  body: string;
+  eventTimestamp: string;
+  url: string;
+  secret: string;
+  webhookActive: boolean;
+  webhookDeleted: boolean;
+}
+
+interface DeliveryRow {
+  id: string;
+  workflow_id: string;
+  event_id: string;
+  webhook_id: string;
+  integration_id: string;
+  event_type: string;
+  status: DeliveryStatus;
+  attempt_count: number;
+  created_at: Date;
+  updated_at: Date;
+  finished_at: Date | null;
+}
+
+interface AttemptRow {
+  delivery_id: string;
+  attempt_number: number;
+  started_at: Date;
+  duration_ms: number;
+  status_code: number | null;
+  error_class: string | null;
+  error_message: string | null;
+  response_excerpt: string | null;
+}
+
+const toDelivery = (row: DeliveryRow): Delivery => ({
+  id: row.id,
+  workflowId: row.workflow_id,
+  eventId: row.event_id,
+  webhookId: row.webhook_id,
+  integrationId: row.integration_id,
+  eventType: row.event_type,
+  status: row.status,
+  attemptCount: row.attempt_count,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+  finishedAt: row.finished_at,
+});
+
+const toAttempt = (row: AttemptRow): Attempt => ({
+  attemptNumber: row.attempt_number,
+  startedAt: row.started_at.toISOString(),
+  durationMs: row.duration_ms,
+  statusCode: row.status_code,
+  errorClass: row.error_class,
+  errorMessage: row.error_message,
+  responseExcerpt: row.response_excerpt,
+});
+
+const finalStatuses: DeliveryStatus[] = ['delivered', 'failed', 'skipped', 'cancelled'];
+
+export type NewDelivery = Pick<Delivery, 'id' | 'workflowId' | 'eventId' | 'webhookId' | 'integrationId' | 'eventType'>;
+
+export function createDeliveryRepository(db: Knex) {
+  const statusChange = (status: DeliveryStatus) => ({
+    status,
+    updated_at: db.fn.now(),
+    ...(finalStatuses.includes(status) ? { finished_at: db.fn.now() } : {}),
+  });
+
+  return {
+    /**
+     * Creates these deliveries unless their workflow ids exist already, and returns the ones
+     * not yet started (status pending), existing or new.
+     */
+    async insertPending(deliveries: NewDelivery[], trx: Knex = db): Promise<Delivery[]> {
+      if (deliveries.length === 0) return [];
+      await trx<DeliveryRow>('deliveries')
+        .insert(
+          deliveries.map((d) => ({
+            id: d.id,
+            workflow_id: d.workflowId,
+            event_id: d.eventId,
+            webhook_id: d.webhookId,
+            integration_id: d.integrationId,
+            event_type: d.eventType,
+          })),
+        )
+        .onConflict('workflow_id')
+        .ignore();
+      const rows = await trx<DeliveryRow>('deliveries')
+        .whereIn('workflow_id', deliveries.map((d) => d.workflowId))
+        .andWhere({ status: 'pending' })
+        .orderBy('webhook_id');
+      return rows.map(toDelivery);
+    },
+
+    async find(id: string): Promise<Delivery | undefined> {
+      const row = await db<DeliveryRow>('deliveries').where({ id }).first();
+      return row && toDelivery(row);
+    },
+
+    async listForEvent(eventId: string): Promise<Delivery[]> {
+      const rows = await db<DeliveryRow>('deliveries').where({ event_id: eventId }).orderBy('webhook_id');
+      return rows.map(toDelivery);
+    },
+
+    async attemptTarget(deliveryId: string): Promise<AttemptTarget | undefined> {
+      const row = await db('deliveries as d')
+        .join('events as e', 'e.id', 'd.event_id')
+        .join('webhooks as w', 'w.id', 'd.webhook_id')
+        .where('d.id', deliveryId)
+        .first('d.*', 'e.body', 'e.timestamp as event_timestamp', 'w.url', 'w.secret', 'w.active', 'w.deleted_at');
+      if (!row) return undefined;
+      return {
+        delivery: toDelivery(row),
+        body: row.body,
+        eventTimestamp: row.event_timestamp,
+        url: row.url,
+        secret: row.secret,
+        webhookActive: row.active,
+        webhookDeleted: row.deleted_at !== null,
+      };
+    },
+
+    /** Saves an attempt (again, if a retried activity repeats it) and the delivery's new status. */
+    async recordAttempt(deliveryId: string, attempt: Attempt, status: DeliveryStatus): Promise<void> {
+      await db.transaction(async (trx) => {
+        await trx<AttemptRow>('delivery_attempts')
+          .insert({
+            delivery_id: deliveryId,
+            attempt_number: attempt.attemptNumber,
+            started_at: new Date(attempt.startedAt),
+            duration_ms: attempt.durationMs,
+            status_code: attempt.statusCode,
+            error_class: attempt.errorClass,
+            error_message: attempt.errorMessage,
+            response_excerpt: attempt.responseExcerpt,
+          })
+          .onConflict(['delivery_id', 'attempt_number'])
+          .merge();
+        await trx('deliveries')
+          .where({ id: deliveryId })
+          .update({ ...statusChange(status), attempt_count: trx.raw('GREATEST(attempt_count, ?)', [attempt.attemptNumber]) });
+      });
+    },
+
+    async setStatus(deliveryId: string, status: DeliveryStatus): Promise<void> {
+      await db('deliveries').where({ id: deliveryId }).update(statusChange(status));
+    },
+
+    async listAttempts(deliveryId: string): Promise<Attempt[]> {
+      const rows = await db<AttemptRow>('delivery_attempts').where({ delivery_id: deliveryId }).orderBy('attempt_number');
+      return rows.map(toAttempt);
+    },
+  };
+}
+
+export type DeliveryRepository = ReturnType<typeof createDeliveryRepository>;

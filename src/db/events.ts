@@ -1,0 +1,47 @@
+import type { Knex } from 'knex';
+
+export interface StoredEvent {
+  id: string;
+  integrationId: string;
+  type: string;
+  body: string;
+  timestamp: string;
+}
+
+interface EventRow {
+  id: string;
+  integration_id: string;
+  type: string;
+  body: string;
+  timestamp: string;
+  created_at: Date;
+}
+
+const toEvent = (row: EventRow): StoredEvent => ({
+  id: row.id,
+  integrationId: row.integration_id,
+  type: row.type,
+  body: row.body,
+  timestamp: row.timestamp,
+});
+
+export function createEventRepository(db: Knex) {
+  return {
+    /** Records an event once; a second call with the same id keeps (and returns) the first. */
+    async insertOnce(event: StoredEvent, trx: Knex = db): Promise<StoredEvent> {
+      await trx<EventRow>('events')
+        .insert({ id: event.id, integration_id: event.integrationId, type: event.type, body: event.body, timestamp: event.timestamp })
+        .onConflict('id')
+        .ignore();
+      const row = await trx<EventRow>('events').where({ id: event.id }).first();
+      return toEvent(row!);
+    },
+
+    async find(id: string): Promise<StoredEvent | undefined> {
+      const row = await db<EventRow>('events').where({ id }).first();
+      return row && toEvent(row);
+    },
+  };
+}
+
+export type EventRepository = ReturnType<typeof createEventRepository>;

@@ -1,0 +1,65 @@
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+
+/** Where a delivery stands; kept in the database and in the DeliveryStatus search attribute. */
+export const deliveryStatuses = ['pending', 'retrying', 'delivered', 'failed', 'skipped', 'cancelled'] as const;
+export type DeliveryStatus = (typeof deliveryStatuses)[number];
+
+/** Keyword search attributes operators filter on in the Temporal Web UI. */
+export const searchAttributes = {
+  webhookId: defineSearchAttributeKey('WebhookId', SearchAttributeType.KEYWORD),
+  integrationId: defineSearchAttributeKey('IntegrationId', SearchAttributeType.KEYWORD),
+  eventType: defineSearchAttributeKey('EventType', SearchAttributeType.KEYWORD),
+  deliveryStatus: defineSearchAttributeKey('DeliveryStatus', SearchAttributeType.KEYWORD),
+} as const;
+
+/** Readable workflow ids, derived from the ids they act on so that a second start is refused. */
+export const workflowIds = {
+  publish: (eventId: string) => `event-${eventId}`,
+  delivery: (eventId: string, webhookId: string) => `delivery-${eventId}-${webhookId}`,
+  health: (webhookId: string) => `webhook-health-${webhookId}`,
+};
+
+export interface PublishEventInput {
+  id: string;
+  integrationId: string;
+  event: string;
+  data: unknown;
+  /** ISO 8601 with milliseconds, fixed at publication. */
+  timestamp: string;
+}
+
+export interface DeliverEventInput {
+  deliveryId: string;
+  eventId: string;
+  webhookId: string;
+  integrationId: string;
+  eventType: string;
+}
+
+export interface WebhookHealthInput {
+  webhookId: string;
+  consecutiveFailures?: number;
+  /** Delivery ids already counted, so a repeated report is not counted twice (bounded). */
+  countedDeliveryIds?: string[];
+  /** Outcomes one run handles before it continues as new (keeps history bounded). */
+  outcomesPerRun?: number;
+}
+
+export interface DeliveryOutcome {
+  deliveryId: string;
+  delivered: boolean;
+}
+
+export interface WebhookHealth {
+  consecutiveFailures: number;
+  disabled: boolean;
+}
+
+/** A delivery finished: delivered (any 2xx) or failed (every attempt failed). */
+export const deliveryOutcomeSignal = defineSignal<[DeliveryOutcome]>('deliveryOutcome');
+/** The webhook was deleted: the health workflow ends. */
+export const webhookDeletedSignal = defineSignal('webhookDeleted');
+/** Re-enables the webhook and resets its count; returns once the database says so. */
+export const reenableUpdate = defineUpdate<WebhookHealth>('reenable');
+export const healthQuery = defineQuery<WebhookHealth>('health');

@@ -1,0 +1,49 @@
+import { proxyActivities, sleep, upsertSearchAttributes } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { searchAttributes, type DeliverEventInput, type DeliveryStatus } from './definitions';
+
+/** Activities that only touch the database or Temporal: retried until the dependency is back. */
+const { deliverySettings, recordAttempt, setDeliveryStatus, reportOutcome } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+});
+
+/**
+ * One event to one webhook: up to 1 + retries attempts, waiting the configured delays after each
+ * failure. Stops early, without another attempt, once the webhook is disabled or deleted.
+ */
+export async function deliverEvent(input: DeliverEventInput): Promise<DeliveryStatus> {
+  const settings = await deliverySettings();
+  // The attempt enforces its own limit; the activity timeout only catches a worker that died mid-attempt.
+  const { attemptDelivery } = proxyActivities<Activities>({
+    startToCloseTimeout: settings.attemptTimeoutMs + 10_000,
+    retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+  });
+  const maxAttempts = settings.retryDelaysMs.length + 1;
+
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    const result = await attemptDelivery({ deliveryId: input.deliveryId, attempt });
+    if (result.kind === 'not_sent') return finish(input, result.status);
+
+    const last = attempt === maxAttempts;
+    const status: DeliveryStatus = result.ok ? 'delivered' : last ? 'failed' : 'retrying';
+    await recordAttempt({ deliveryId: input.deliveryId, attempt, result: result.attempt, status });
+    showStatus(status);
+    if (status !== 'retrying') {
+      await reportOutcome({ webhookId: input.webhookId, deliveryId: input.deliveryId, delivered: result.ok });
+      return status;
+    }
+    await sleep(settings.retryDelaysMs[attempt - 1]);
+  }
+  throw new Error('unreachable: the last attempt always finishes the delivery');
+}
+
+async function finish(input: DeliverEventInput, status: DeliveryStatus): Promise<DeliveryStatus> {
+  await setDeliveryStatus({ deliveryId: input.deliveryId, status });
+  showStatus(status);
+  return status;
+}
+
+function showStatus(status: DeliveryStatus): void {
+  upsertSearchAttributes([{ key: searchAttributes.deliveryStatus, value: status }]);
+}

@@ -1,0 +1,41 @@
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { ParentClosePolicy, proxyActivities, startChild } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { searchAttributes, type PublishEventInput } from './definitions';
+import { deliverEvent } from './deliver-event';
+
+const { planDeliveries } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+});
+
+/**
+ * The fan-out of one published event: records it, then starts one deliverEvent workflow per
+ * active webhook subscribed to it. Keyed by the event id, so publishing twice fans out once.
+ */
+export async function publishEvent(event: PublishEventInput): Promise<{ deliveries: number }> {
+  const planned = await planDeliveries(event);
+  await Promise.all(
+    planned.map(async (delivery) => {
+      try {
+        await startChild(deliverEvent, {
+          workflowId: delivery.workflowId,
+          args: [delivery.input],
+          // Deliveries outlive this fan-out, which completes as soon as they have started.
+          parentClosePolicy: ParentClosePolicy.ABANDON,
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          typedSearchAttributes: [
+            { key: searchAttributes.webhookId, value: delivery.input.webhookId },
+            { key: searchAttributes.integrationId, value: event.integrationId },
+            { key: searchAttributes.eventType, value: event.event },
+            { key: searchAttributes.deliveryStatus, value: 'pending' },
+          ],
+        });
+      } catch (err) {
+        // Started by an earlier run of this fan-out: that delivery is under way already.
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      }
+    }),
+  );
+  return { deliveries: planned.length };
+}
