@@ -29,7 +29,7 @@ export interface HttpSenderOptions {
   allowPrivateTargets: boolean;
   /** Budget for the whole attempt: DNS, connect, TLS, headers and body. */
   timeoutMs: number;
-  /** Replaces the system DNS resolver, so tests can make names resolve to chosen addresses. */
+  /** Replaces the system DNS resolver when targets are checked, so tests can pick what names resolve to. */
   resolve?: Resolver;
 }
 

@@ -42,12 +42,18 @@ function classOf(code: unknown): AttemptErrorClass | undefined {
  * The error and what it wraps: undici and Node nest the useful code in `cause` or `errors`. Duck
  * typed, because errors from another realm (Node internals under jest's vm) fail `instanceof`.
  */
-function* chain(error: unknown, depth = 0): Generator<{ message?: unknown; code?: unknown }> {
+function* chain(error: unknown, depth = 0): Generator<{ message?: unknown; code?: unknown; reason?: unknown }> {
   if (typeof error !== 'object' || error === null || depth > 5) return;
   const { errors, cause } = error as { errors?: unknown; cause?: unknown };
   yield error;
   if (Array.isArray(errors)) for (const inner of errors) yield* chain(inner, depth + 1);
   yield* chain(cause, depth + 1);
+}
+
+/** OpenSSL messages carry an error queue dump; its `reason` is what a reader needs. */
+function readable({ message, code, reason }: { message?: unknown; code?: unknown; reason?: unknown }): string {
+  if (typeof reason === 'string' && /SSL routines/.test(String(message))) return `TLS handshake failed: ${reason} (${String(code)})`;
+  return String(message).trim();
 }
 
 /** Maps a failed request to its error class and the message worth recording. */
@@ -58,7 +64,7 @@ export function classifySendError(error: unknown): { errorClass: AttemptErrorCla
   if (blocked) return { errorClass: 'blocked_target', errorMessage: String(blocked.message) };
   for (const e of errors) {
     const errorClass = classOf(e.code);
-    if (errorClass) return { errorClass, errorMessage: String(e.message) };
+    if (errorClass) return { errorClass, errorMessage: readable(e) };
   }
   const message = errors[0]?.message;
   return { errorClass: 'network_error', errorMessage: typeof message === 'string' && message ? message : String(error) };

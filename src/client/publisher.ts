@@ -1,7 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { z } from 'zod';
 import { eventCatalog, eventTypes, isEventType, type EventData, type EventType } from '../events/catalog';
-import { searchAttributes, workflowIds, type PublishEventInput } from '../workflows/definitions';
+import { workflowIds, type PublishEventInput } from '../workflows/definitions';
 import { randomBase62 } from '../ids';
 
 export interface PublishRequest<T extends EventType = EventType> {
@@ -89,11 +89,9 @@ export function createPublisher({ client, taskQueue = 'webhooks' }: PublisherOpt
           taskQueue,
           args: [event],
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          // No search attributes here: the worker registers them, and a producer may publish
+          // before any worker has run. The delivery workflows carry them.
           memo: { published },
-          typedSearchAttributes: [
-            { key: searchAttributes.integrationId, value: event.integrationId },
-            { key: searchAttributes.eventType, value: event.event },
-          ],
         });
         return published;
       } catch (err) {

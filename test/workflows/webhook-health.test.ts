@@ -1,0 +1,164 @@
+import { createTestApp, type TestApp } from '../helpers/app';
+import { startReceiver, type Receiver } from '../helpers/receiver';
+import { finishedDelivery, integrationWithWebhook, publish } from '../helpers/deliveries';
+import { waitFor } from '../helpers/wait';
+import { deliveryOutcomeSignal, healthQuery, workflowIds, type WebhookHealth } from '../../src/workflows/definitions';
+import { newId } from '../../src/ids';
+
+let t: TestApp;
+let receiver: Receiver;
+beforeAll(async () => {
+  t = await createTestApp({
+    worker: true,
+    env: { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', WEBHOOK_ALLOW_INSECURE_URLS: 'true', WEBHOOK_RETRY_DELAYS_MS: '10' },
+  });
+});
+beforeEach(async () => {
+  receiver = await startReceiver(() => 500);
+});
+afterEach(() => receiver.close());
+afterAll(() => t.close());
+
+/** Publishes one event and waits for its delivery workflow to finish, outcome reported. */
+async function deliverOne(integrationId: string, webhookId: string) {
+  const event = await publish(t.app, integrationId);
+  const delivery = await finishedDelivery(t.repos, event.id, webhookId);
+  await t.temporal.workflow.getHandle(delivery.workflowId).result();
+  return delivery;
+}
+
+const healthOf = (webhookId: string) => t.temporal.workflow.getHandle(workflowIds.health(webhookId)).query(healthQuery);
+
+async function waitForHealth(webhookId: string, expected: Partial<WebhookHealth>) {
+  return waitFor(`health ${JSON.stringify(expected)}`, async () => {
+    const health = await healthOf(webhookId);
+    return Object.entries(expected).every(([k, v]) => health[k as keyof WebhookHealth] === v) ? health : undefined;
+  });
+}
+
+describe('endpoint health', () => {
+  it('disables a webhook after 10 consecutive failed deliveries; then no new delivery starts; re-enabling resets', async () => {
+    const { integration, api, webhook } = await integrationWithWebhook(t.app, receiver.url);
+    const events = await Promise.all(Array.from({ length: 10 }, () => publish(t.app, integration.id)));
+    for (const event of events) expect((await finishedDelivery(t.repos, event.id, webhook.id)).status).toBe('failed');
+
+    const disabled = await waitFor('the webhook to be disabled', async () => {
+      const res = await api.get(`/api/v1/integration/webhook-events/${webhook.id}`).expect(200);
+      return res.body.active === false ? res.body : undefined;
+    });
+    expect(disabled).toMatchObject({ active: false, disabledReason: 'consecutive_failures', consecutiveFailures: 10 });
+    expect(Date.parse(disabled.disabledAt)).not.toBeNaN();
+    expect(await healthOf(webhook.id)).toEqual({ consecutiveFailures: 10, disabled: true });
+
+    const requestsBefore = receiver.requests.length;
+    const later = await publish(t.app, integration.id);
+    await t.temporal.workflow.getHandle(`event-${later.id}`).result();
+    expect(await t.repos.deliveries.listForEvent(later.id)).toEqual([]);
+
+    const enabled = await api.patch(`/api/v1/integration/webhook-events/${webhook.id}`, { active: true }).expect(200);
+    expect(enabled.body).toMatchObject({ active: true, consecutiveFailures: 0, disabledReason: null, disabledAt: null });
+    expect(await healthOf(webhook.id)).toEqual({ consecutiveFailures: 0, disabled: false });
+    expect(receiver.requests.length).toBe(requestsBefore);
+
+    await deliverOne(integration.id, webhook.id);
+    await waitForHealth(webhook.id, { consecutiveFailures: 1 });
+    expect((await api.get(`/api/v1/integration/webhook-events/${webhook.id}`)).body).toMatchObject({ active: true, consecutiveFailures: 1 });
+  });
+
+  it('does not disable after 9 failures, 1 success and 9 failures', async () => {
+    const { integration, api, webhook } = await integrationWithWebhook(t.app, receiver.url);
+    for (let i = 1; i <= 19; i++) {
+      receiver.reply(() => (i === 10 ? 200 : 500));
+      const delivery = await deliverOne(integration.id, webhook.id);
+      expect(delivery.status).toBe(i === 10 ? 'delivered' : 'failed');
+    }
+    await waitForHealth(webhook.id, { consecutiveFailures: 9 });
+    const res = await api.get(`/api/v1/integration/webhook-events/${webhook.id}`).expect(200);
+    expect(res.body).toMatchObject({ active: true, consecutiveFailures: 9, disabledReason: null });
+  });
+
+  it('counts many concurrent outcomes exactly once each', async () => {
+    const { webhook } = await integrationWithWebhook(t.app, receiver.url);
+    const deliveryIds = Array.from({ length: 40 }, () => newId('delivery'));
+    const signal = (deliveryId: string) =>
+      t.temporal.workflow.signalWithStart('webhookHealth', {
+        workflowId: workflowIds.health(webhook.id),
+        taskQueue: t.config.temporalTaskQueue,
+        args: [{ webhookId: webhook.id }],
+        signal: deliveryOutcomeSignal,
+        signalArgs: [{ deliveryId, delivered: false }],
+      });
+    // Every outcome at once, and each one reported twice (as a retried activity would).
+    await Promise.all([...deliveryIds, ...deliveryIds].map(signal));
+    await waitForHealth(webhook.id, { consecutiveFailures: 40, disabled: true });
+    const row = await t.repos.db('webhooks').where({ id: webhook.id }).first();
+    expect(row).toMatchObject({ consecutive_failures: 40, active: false, disabled_reason: 'consecutive_failures' });
+  });
+
+  it('continues as new with its count and memory of counted deliveries intact', async () => {
+    const { webhook } = await integrationWithWebhook(t.app, receiver.url);
+    const handle = await t.temporal.workflow.start('webhookHealth', {
+      workflowId: workflowIds.health(webhook.id),
+      taskQueue: t.config.temporalTaskQueue,
+      args: [{ webhookId: webhook.id, outcomesPerRun: 3 }],
+    });
+    const firstRunId = handle.firstExecutionRunId;
+    const deliveryIds = Array.from({ length: 7 }, () => newId('delivery'));
+    for (const deliveryId of deliveryIds) await handle.signal(deliveryOutcomeSignal, { deliveryId, delivered: false });
+    await waitForHealth(webhook.id, { consecutiveFailures: 7 });
+
+    const latest = t.temporal.workflow.getHandle(workflowIds.health(webhook.id));
+    const { runId } = await latest.describe();
+    expect(runId).not.toBe(firstRunId);
+    const firstRun = t.temporal.workflow.getHandle(workflowIds.health(webhook.id), firstRunId);
+    expect((await firstRun.describe()).status.name).toBe('CONTINUED_AS_NEW');
+    // An outcome counted in an earlier run is still recognised.
+    await latest.signal(deliveryOutcomeSignal, { deliveryId: deliveryIds[0], delivered: false });
+    await latest.signal(deliveryOutcomeSignal, { deliveryId: newId('delivery'), delivered: false });
+    await waitForHealth(webhook.id, { consecutiveFailures: 8 });
+    await latest.signal(deliveryOutcomeSignal, { deliveryId: newId('delivery'), delivered: true });
+    await waitForHealth(webhook.id, { consecutiveFailures: 0 });
+    expect((await t.repos.db('webhooks').where({ id: webhook.id }).first()).consecutive_failures).toBe(0);
+  });
+});
+
+describe('in-flight deliveries', () => {
+  let slow: TestApp;
+  beforeAll(async () => {
+    slow = await createTestApp({
+      worker: true,
+      env: { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', WEBHOOK_ALLOW_INSECURE_URLS: 'true', WEBHOOK_RETRY_DELAYS_MS: '1500,1500,1500' },
+    });
+  });
+  afterAll(() => slow.close());
+
+  it('make no further attempt once the webhook is disabled (skipped)', async () => {
+    const { integration, api, webhook } = await integrationWithWebhook(slow.app, receiver.url);
+    const event = await publish(slow.app, integration.id);
+    await waitFor('the first attempt', () => (receiver.requests.length > 0 ? true : undefined));
+    await api.patch(`/api/v1/integration/webhook-events/${webhook.id}`, { active: false }).expect(200);
+    const delivery = await finishedDelivery(slow.repos, event.id, webhook.id);
+    expect(delivery).toMatchObject({ status: 'skipped', attemptCount: 1 });
+    expect(receiver.requests).toHaveLength(1);
+  });
+
+  it('are cancelled when the webhook is deleted, and its health workflow ends', async () => {
+    const { integration, api, webhook } = await integrationWithWebhook(slow.app, receiver.url);
+    // A first failed delivery starts the health workflow.
+    receiver.reply(() => 200);
+    const first = await publish(slow.app, integration.id);
+    const firstDelivery = await finishedDelivery(slow.repos, first.id, webhook.id);
+    await slow.temporal.workflow.getHandle(firstDelivery.workflowId).result();
+    receiver.reply(() => 500);
+
+    const event = await publish(slow.app, integration.id);
+    await waitFor('the first attempt', () => (receiver.requests.length > 1 ? true : undefined));
+    await api.delete(`/api/v1/integration/webhook-events/${webhook.id}`).expect(204);
+    const delivery = await finishedDelivery(slow.repos, event.id, webhook.id);
+    expect(delivery).toMatchObject({ status: 'cancelled', attemptCount: 1 });
+    expect(receiver.requests).toHaveLength(2);
+    const health = slow.temporal.workflow.getHandle(workflowIds.health(webhook.id));
+    await health.result();
+    expect((await health.describe()).status.name).toBe('COMPLETED');
+  });
+});
