@@ -5,6 +5,8 @@ import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { startService, type RunningService } from '../src/main';
 import { freePort } from './helpers/ports';
+import { startReceiver } from './helpers/receiver';
+import { waitFor } from './helpers/wait';
 
 const json = { 'Content-Type': 'application/json' };
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
@@ -44,8 +46,15 @@ describe('npm start with the embedded defaults', () => {
   it('runs Temporal with its Web UI, the database, the worker and the API, and keeps data across a restart', async () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'webhooks-start-'));
     const ports = { temporalPort: await freePort(), temporalUiPort: await freePort() };
-    const env = { PORT: '0', LOG_LEVEL: 'silent', TEMPORAL_CLI_PATH: process.env.TEMPORAL_CLI_PATH };
+    const env = {
+      PORT: '0',
+      LOG_LEVEL: 'silent',
+      TEMPORAL_CLI_PATH: process.env.TEMPORAL_CLI_PATH,
+      WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
+      WEBHOOK_ALLOW_INSECURE_URLS: 'true',
+    };
     const printed: string[] = [];
+    const receiver = await startReceiver();
 
     const first = await startService({ env, dataDir, ...ports, print: (line) => printed.push(line) });
     let integration: { id: string; token: string };
@@ -60,9 +69,18 @@ describe('npm start with the embedded defaults', () => {
       const webhook = await fetch(`${first.apiUrl}/api/v1/integration/webhook-events`, {
         method: 'POST',
         headers: { ...json, ...bearer(integration.token) },
-        body: JSON.stringify({ url: 'https://erp.example.com/hook', events: ['supplier.created'] }),
+        body: JSON.stringify({ url: receiver.url, events: ['supplier.created'] }),
       });
       expect(webhook.status).toBe(201);
+      // A published event is delivered by the embedded worker.
+      const published = await fetch(`${first.apiUrl}/api/v1/admin/events`, {
+        method: 'POST',
+        headers: { ...json, ...bearer(first.adminApiKey) },
+        body: JSON.stringify({ integrationId: integration.id, event: 'supplier.created', data: { externalId: 'A', internalId: 'B' } }),
+      });
+      expect(published.status).toBe(202);
+      await waitFor('the delivery', () => (receiver.requests.length > 0 ? true : undefined));
+      expect(JSON.parse(receiver.requests[0].body)).toMatchObject({ event: 'supplier.created', integrationId: integration.id });
       expect((await fetch(first.temporalUiUrl!)).status).toBe(200);
       expect(await activityPollers(first.temporalAddress, 'webhooks')).toBeGreaterThan(0);
     } finally {
@@ -78,6 +96,7 @@ describe('npm start with the embedded defaults', () => {
       expect(((await webhooks.json()) as { data: unknown[] }).data).toHaveLength(1);
     } finally {
       await second.stop();
+      await receiver.close();
     }
   });
 });

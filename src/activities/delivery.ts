@@ -109,7 +109,7 @@ export function createDeliveryActivities({ repos, sender, client, config }: Deli
       };
     },
 
-    async recordAttempt({ deliveryId, result, status }: { deliveryId: string; attempt: number; result: Attempt; status: DeliveryStatus }): Promise<void> {
+    async recordAttempt({ deliveryId, result, status }: { deliveryId: string; result: Attempt; status: DeliveryStatus }): Promise<void> {
       await repos.deliveries.recordAttempt(deliveryId, result, status);
     },
 

@@ -47,7 +47,8 @@ export interface WebhookChanges {
   url?: string;
   events?: string[];
   description?: string | null;
-  active?: boolean;
+  /** Only `false` (disable by hand); enabling goes through `enable`. */
+  active?: false;
 }
 
 const toWebhook = (row: WebhookRow): Webhook => ({
@@ -95,28 +96,20 @@ export function createWebhookRepository(db: Knex) {
     },
 
     /**
-     * Applies changes to a live webhook. Turning it off by hand records reason "manual"; turning it
-     * back on is the health workflow's job (enable), but is handled here too for callers without one.
+     * Applies changes to a live webhook. Turning it off by hand records reason "manual"; turning
+     * it back on is the health workflow's job (enable), so that its count and this row agree.
      */
     async update(integrationId: string, id: string, changes: WebhookChanges): Promise<Webhook | undefined> {
       const patch: Record<string, unknown> = { updated_at: db.fn.now() };
       if (changes.url !== undefined) patch.url = changes.url;
       if (changes.events !== undefined) patch.events = changes.events;
       if (changes.description !== undefined) patch.description = changes.description;
-      const [row] = await db.transaction(async (trx) => {
-        const current = await trx<WebhookRow>('webhooks')
-          .where({ integration_id: integrationId, id })
-          .whereNull('deleted_at')
-          .forUpdate()
-          .first();
-        if (!current) return [];
-        if (changes.active === true && !current.active) {
-          Object.assign(patch, { active: true, consecutive_failures: 0, disabled_reason: null, disabled_at: null });
-        } else if (changes.active === false && current.active) {
-          Object.assign(patch, { active: false, disabled_reason: 'manual', disabled_at: trx.fn.now() });
-        }
-        return trx<WebhookRow>('webhooks').where({ id }).update(patch).returning('*');
-      });
+      if (changes.active === false) {
+        patch.active = false;
+        patch.disabled_reason = db.raw("CASE WHEN active THEN 'manual' ELSE disabled_reason END");
+        patch.disabled_at = db.raw('CASE WHEN active THEN now() ELSE disabled_at END');
+      }
+      const [row] = await live(integrationId).andWhere({ id }).update(patch).returning('*');
       return row && toWebhook(row);
     },
 

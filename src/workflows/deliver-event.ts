@@ -27,7 +27,7 @@ export async function deliverEvent(input: DeliverEventInput): Promise<DeliverySt
 
     const last = attempt === maxAttempts;
     const status: DeliveryStatus = result.ok ? 'delivered' : last ? 'failed' : 'retrying';
-    await recordAttempt({ deliveryId: input.deliveryId, attempt, result: result.attempt, status });
+    await recordAttempt({ deliveryId: input.deliveryId, result: result.attempt, status });
     showStatus(status);
     if (status !== 'retrying') {
       await reportOutcome({ webhookId: input.webhookId, deliveryId: input.deliveryId, delivered: result.ok });
