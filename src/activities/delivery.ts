@@ -12,6 +12,7 @@ import {
 } from '../workflows/definitions';
 import type { HttpSender } from './http-sender';
 import { signatureHeaders } from './signing';
+import { payloadBody } from '../events/payload';
 
 export interface DeliveryActivityDeps {
   repos: Repositories;
@@ -32,18 +33,13 @@ export type AttemptOutcome =
 
 export const userAgent = 'EUDR-Platform-Webhook/1.0';
 
-/** The request body, fixed once per event so every attempt and every webhook gets the same bytes. */
-export function deliveryBody(event: PublishEventInput): string {
-  return JSON.stringify({ event: event.event, timestamp: event.timestamp, integrationId: event.integrationId, data: event.data });
-}
-
 export function createDeliveryActivities({ repos, sender, client, config }: DeliveryActivityDeps) {
   return {
     /** Records the event and one pending delivery per active subscribed webhook; idempotent. */
     async planDeliveries(event: PublishEventInput): Promise<PlannedDelivery[]> {
       const deliveries = await repos.db.transaction(async (trx) => {
         await repos.events.insertOnce(
-          { id: event.id, integrationId: event.integrationId, type: event.event, timestamp: event.timestamp, body: deliveryBody(event) },
+          { id: event.id, integrationId: event.integrationId, type: event.event, timestamp: event.timestamp, body: payloadBody(event) },
           trx,
         );
         const webhooks = await repos.webhooks.listSubscribed(event.integrationId, event.event, trx);

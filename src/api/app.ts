@@ -8,6 +8,8 @@ import { integrationFromPath, integrationsRouter } from './integrations';
 import { jsonBody } from './validate';
 import { webhooksRouter } from './webhooks';
 import { eventsRouter } from './events';
+import { deliveriesRouter } from './deliveries';
+import { createDeliveryStarter } from './delivery-starter';
 import type { Client } from '@temporalio/client';
 import { createPublisher } from '../client/publisher';
 import { createHealthControl } from '../client/webhook-health';
@@ -28,16 +30,20 @@ export function buildApp({ config, repos, logger, temporal }: AppDeps): Express 
   app.disable('x-powered-by');
   app.set('trust proxy', false);
 
-  const webhooks = webhooksRouter({ repos, health, rules: config });
+  const starter = createDeliveryStarter({ client: temporal, repos, taskQueue: config.temporalTaskQueue });
+  // Everything one integration owns; served for its tokens and, for admins, under its id.
+  const integrationRoutes = Router();
+  integrationRoutes.use(webhooksRouter({ repos, health, rules: config }));
+  integrationRoutes.use(deliveriesRouter({ repos, starter }));
 
   const admin = Router();
-  admin.use('/integrations/:integrationId', integrationFromPath(repos), webhooks);
+  admin.use('/integrations/:integrationId', integrationFromPath(repos), integrationRoutes);
   admin.use('/integrations', integrationsRouter({ repos }));
   admin.use('/events', eventsRouter({ repos, publisher }));
 
   const api = Router();
   api.use('/admin', requireAdminKey(config.adminApiKey), jsonBody, admin);
-  api.use('/integration', requireIntegrationToken(repos.tokens), jsonBody, webhooks);
+  api.use('/integration', requireIntegrationToken(repos.tokens), jsonBody, integrationRoutes);
 
   app.use('/api/v1', api);
   app.use(unknownRoute);

@@ -1,5 +1,6 @@
 import type { Integration } from '../db/integrations';
 import type { Webhook } from '../db/webhooks';
+import type { Attempt, Delivery } from '../db/deliveries';
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
@@ -25,3 +26,25 @@ export function webhookJson(webhook: Webhook, { withSecret = false } = {}) {
     updatedAt: iso(webhook.updatedAt),
   };
 }
+
+export const deliveryJson = (delivery: Delivery) => ({
+  id: delivery.id,
+  webhookId: delivery.webhookId,
+  eventId: delivery.eventId,
+  eventType: delivery.eventType,
+  status: delivery.status,
+  attemptCount: delivery.attemptCount,
+  redeliveryOf: delivery.redeliveryOf,
+  createdAt: iso(delivery.createdAt),
+  updatedAt: iso(delivery.updatedAt),
+  finishedAt: iso(delivery.finishedAt),
+});
+
+export const attemptJson = (attempt: Attempt) => ({
+  attempt: attempt.attemptNumber,
+  startedAt: attempt.startedAt,
+  durationMs: attempt.durationMs,
+  statusCode: attempt.statusCode,
+  error: attempt.errorClass ? { class: attempt.errorClass, message: attempt.errorMessage } : null,
+  responseExcerpt: attempt.responseExcerpt,
+});

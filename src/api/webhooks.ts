@@ -1,7 +1,7 @@
 import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { newId, newWebhookSecret } from '../ids';
-import { eventCatalog, eventTypes, isEventType } from '../events/catalog';
+import { eventCatalog, eventTypes, isSubscribableEventType, subscribableEventTypes } from '../events/catalog';
 import type { Repositories } from '../db';
 import type { HealthControl } from '../client/webhook-health';
 import { notFound } from './errors';
@@ -10,7 +10,7 @@ import { webhookJson } from './serializers';
 import { webhookUrlSchema, type WebhookUrlRules } from './webhook-url';
 
 const eventList = z
-  .array(z.string().refine(isEventType, { message: `must be one of: ${eventTypes.join(', ')}` }))
+  .array(z.string().refine(isSubscribableEventType, { message: `must be one of: ${subscribableEventTypes.join(', ')}` }))
   .min(1, 'must list at least one event type')
   .superRefine((events, ctx) => {
     events.forEach((event, index) => {
@@ -87,7 +87,9 @@ export function webhooksRouter(deps: { repos: Repositories; health: HealthContro
   });
 
   router.get('/event-types', (_req, res) => {
-    res.json({ data: eventTypes.map((name) => ({ name, description: eventCatalog[name].description })) });
+    res.json({
+      data: eventTypes.map((name) => ({ name, description: eventCatalog[name].description, subscribable: eventCatalog[name].subscribable })),
+    });
   });
 
   return router;

@@ -1,5 +1,5 @@
 // The package entry for producer services and receivers.
 export { createPublisher, validatePublishRequest, EventValidationError } from './publisher';
 export type { Publisher, PublishRequest, PublishedEvent, PublisherOptions, ValidationIssue } from './publisher';
-export { eventCatalog, eventTypes } from '../events/catalog';
-export type { EventType, EventData } from '../events/catalog';
+export { eventCatalog, eventTypes, subscribableEventTypes } from '../events/catalog';
+export type { EventType, EventData, SubscribableEventType } from '../events/catalog';

@@ -1,10 +1,10 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { z } from 'zod';
-import { eventCatalog, eventTypes, isEventType, type EventData, type EventType } from '../events/catalog';
+import { eventCatalog, isSubscribableEventType, subscribableEventTypes, type EventData, type SubscribableEventType } from '../events/catalog';
 import { workflowIds, type PublishEventInput } from '../workflows/definitions';
 import { randomBase62 } from '../ids';
 
-export interface PublishRequest<T extends EventType = EventType> {
+export interface PublishRequest<T extends SubscribableEventType = SubscribableEventType> {
   integrationId: string;
   event: T;
   data: EventData<T>;
@@ -14,7 +14,7 @@ export interface PublishRequest<T extends EventType = EventType> {
 
 export interface PublishedEvent {
   id: string;
-  event: EventType;
+  event: SubscribableEventType;
   integrationId: string;
   /** ISO 8601 with milliseconds, UTC; fixed at the first publication. */
   timestamp: string;
@@ -36,7 +36,7 @@ export class EventValidationError extends Error {
 const publishRequestSchema = z
   .strictObject({
     integrationId: z.string().regex(/^int_[0-9A-Za-z]+$/, 'must be an integration id (int_...)'),
-    event: z.string().refine(isEventType, { message: `must be one of: ${eventTypes.join(', ')}` }),
+    event: z.string().refine(isSubscribableEventType, { message: `must be one of: ${subscribableEventTypes.join(', ')}` }),
     data: z.unknown(),
     id: z
       .string()
@@ -44,7 +44,7 @@ const publishRequestSchema = z
       .optional(),
   })
   .superRefine((request, ctx) => {
-    if (!isEventType(request.event)) return;
+    if (!isSubscribableEventType(request.event)) return;
     const data = eventCatalog[request.event].data.safeParse(request.data);
     if (!data.success) {
       for (const issue of data.error.issues) ctx.addIssue({ code: 'custom', path: ['data', ...issue.path], message: issue.message });
@@ -72,7 +72,7 @@ export interface PublisherOptions {
  */
 export function createPublisher({ client, taskQueue = 'webhooks' }: PublisherOptions) {
   return {
-    async publish<T extends EventType>(request: PublishRequest<T>): Promise<PublishedEvent> {
+    async publish<T extends SubscribableEventType>(request: PublishRequest<T>): Promise<PublishedEvent> {
       const valid = validatePublishRequest(request);
       const event: PublishEventInput = {
         id: valid.id ?? `evt_${randomBase62(24)}`,

@@ -13,6 +13,7 @@ export interface Delivery {
   createdAt: Date;
   updatedAt: Date;
   finishedAt: Date | null;
+  redeliveryOf: string | null;
 }
 
 export interface Attempt {
@@ -48,6 +49,7 @@ interface DeliveryRow {
   created_at: Date;
   updated_at: Date;
   finished_at: Date | null;
+  redelivery_of: string | null;
 }
 
 interface AttemptRow {
@@ -73,6 +75,7 @@ const toDelivery = (row: DeliveryRow): Delivery => ({
   createdAt: row.created_at,
   updatedAt: row.updated_at,
   finishedAt: row.finished_at,
+  redeliveryOf: row.redelivery_of,
 });
 
 const toAttempt = (row: AttemptRow): Attempt => ({
@@ -85,9 +88,30 @@ const toAttempt = (row: AttemptRow): Attempt => ({
   responseExcerpt: row.response_excerpt,
 });
 
+const toNewRow = (d: NewDelivery) => ({
+  id: d.id,
+  workflow_id: d.workflowId,
+  event_id: d.eventId,
+  webhook_id: d.webhookId,
+  integration_id: d.integrationId,
+  event_type: d.eventType,
+  redelivery_of: d.redeliveryOf ?? null,
+});
+
 const finalStatuses: DeliveryStatus[] = ['delivered', 'failed', 'skipped', 'cancelled'];
 
-export type NewDelivery = Pick<Delivery, 'id' | 'workflowId' | 'eventId' | 'webhookId' | 'integrationId' | 'eventType'>;
+export type NewDelivery = Pick<Delivery, 'id' | 'workflowId' | 'eventId' | 'webhookId' | 'integrationId' | 'eventType'> & {
+  redeliveryOf?: string;
+};
+
+export interface DeliveryFilter {
+  webhookId: string;
+  status?: DeliveryStatus;
+  eventType?: string;
+  /** Only deliveries older than this one (the previous page's last). */
+  before?: string;
+  limit: number;
+}
 
 export function createDeliveryRepository(db: Knex) {
   const statusChange = (status: DeliveryStatus) => ({
@@ -104,16 +128,7 @@ export function createDeliveryRepository(db: Knex) {
     async insertPending(deliveries: NewDelivery[], trx: Knex = db): Promise<Delivery[]> {
       if (deliveries.length === 0) return [];
       await trx<DeliveryRow>('deliveries')
-        .insert(
-          deliveries.map((d) => ({
-            id: d.id,
-            workflow_id: d.workflowId,
-            event_id: d.eventId,
-            webhook_id: d.webhookId,
-            integration_id: d.integrationId,
-            event_type: d.eventType,
-          })),
-        )
+        .insert(deliveries.map(toNewRow))
         .onConflict('workflow_id')
         .ignore();
       const rows = await trx<DeliveryRow>('deliveries')
@@ -126,6 +141,43 @@ export function createDeliveryRepository(db: Knex) {
     async find(id: string): Promise<Delivery | undefined> {
       const row = await db<DeliveryRow>('deliveries').where({ id }).first();
       return row && toDelivery(row);
+    },
+
+    /** A webhook's deliveries, newest first, one page at a time. */
+    async list(filter: DeliveryFilter): Promise<Delivery[]> {
+      const query = db<DeliveryRow>('deliveries').where({ webhook_id: filter.webhookId });
+      if (filter.status) query.andWhere({ status: filter.status });
+      if (filter.eventType) query.andWhere({ event_type: filter.eventType });
+      if (filter.before) {
+        query.andWhereRaw('(created_at, id) < (SELECT created_at, id FROM deliveries WHERE id = ?)', [filter.before]);
+      }
+      const rows = await query.orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(filter.limit);
+      return rows.map(toDelivery);
+    },
+
+    /** Failed deliveries of a webhook created in [since, until). */
+    async listFailed(webhookId: string, since: Date, until: Date): Promise<Delivery[]> {
+      const rows = await db<DeliveryRow>('deliveries')
+        .where({ webhook_id: webhookId, status: 'failed' })
+        .andWhere('created_at', '>=', since)
+        .andWhere('created_at', '<', until)
+        .orderBy('created_at');
+      return rows.map(toDelivery);
+    },
+
+    /** Creates one delivery; false when one with its workflow id exists already. */
+    async insertOne(delivery: NewDelivery): Promise<boolean> {
+      const rows = await db<DeliveryRow>('deliveries')
+        .insert(toNewRow(delivery))
+        .onConflict('workflow_id')
+        .ignore()
+        .returning('id');
+      return rows.length > 0;
+    },
+
+    /** Removes a delivery that never started (its workflow could not be started). */
+    async removePending(id: string): Promise<void> {
+      await db('deliveries').where({ id, status: 'pending', attempt_count: 0 }).delete();
     },
 
     async listForEvent(eventId: string): Promise<Delivery[]> {

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import * as initial from './migrations/001-initial';
 import * as deliveries from './migrations/002-deliveries';
+import * as redeliveries from './migrations/003-redeliveries';
 
 interface Migration {
   up(db: Knex): Promise<void>;
@@ -11,6 +12,7 @@ interface Migration {
 const migrations: Record<string, Migration> = {
   '001-initial': initial,
   '002-deliveries': deliveries,
+  '003-redeliveries': redeliveries,
 };
 
 const migrationSource: Knex.MigrationSource<string> = {

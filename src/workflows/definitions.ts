@@ -17,6 +17,11 @@ export const searchAttributes = {
 export const workflowIds = {
   publish: (eventId: string) => `event-${eventId}`,
   delivery: (eventId: string, webhookId: string) => `delivery-${eventId}-${webhookId}`,
+  /** A redelivery asked for by hand: a new delivery each time. */
+  redelivery: (eventId: string, webhookId: string, deliveryId: string) => `delivery-${eventId}-${webhookId}-${deliveryId}`,
+  /** The one redelivery a recovery makes of a failed delivery. */
+  recovery: (eventId: string, webhookId: string, failedDeliveryId: string) =>
+    `delivery-${eventId}-${webhookId}-recovers-${failedDeliveryId}`,
   health: (webhookId: string) => `webhook-health-${webhookId}`,
 };
 
@@ -35,6 +40,16 @@ export interface DeliverEventInput {
   webhookId: string;
   integrationId: string;
   eventType: string;
+}
+
+/** The search attributes a delivery workflow starts with. */
+export function deliverySearchAttributes(input: DeliverEventInput) {
+  return [
+    { key: searchAttributes.webhookId, value: input.webhookId },
+    { key: searchAttributes.integrationId, value: input.integrationId },
+    { key: searchAttributes.eventType, value: input.eventType },
+    { key: searchAttributes.deliveryStatus, value: 'pending' },
+  ];
 }
 
 export interface WebhookHealthInput {

@@ -1,7 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { ParentClosePolicy, proxyActivities, startChild } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { searchAttributes, type PublishEventInput } from './definitions';
+import { deliverySearchAttributes, type PublishEventInput } from './definitions';
 import { deliverEvent } from './deliver-event';
 
 const { planDeliveries } = proxyActivities<Activities>({
@@ -24,12 +24,7 @@ export async function publishEvent(event: PublishEventInput): Promise<{ deliveri
           // Deliveries outlive this fan-out, which completes as soon as they have started.
           parentClosePolicy: ParentClosePolicy.ABANDON,
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
-          typedSearchAttributes: [
-            { key: searchAttributes.webhookId, value: delivery.input.webhookId },
-            { key: searchAttributes.integrationId, value: event.integrationId },
-            { key: searchAttributes.eventType, value: event.event },
-            { key: searchAttributes.deliveryStatus, value: 'pending' },
-          ],
+          typedSearchAttributes: deliverySearchAttributes(delivery.input),
         });
       } catch (err) {
         // Started by an earlier run of this fan-out: that delivery is under way already.

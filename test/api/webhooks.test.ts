@@ -213,7 +213,7 @@ describe('admin view of one integration', () => {
     const listed = (await asAdmin(t.app).get(`${base}/webhook-events`).expect(200)).body.data;
     expect(listed.map((w: { id: string }) => w.id)).toEqual([created.id]);
     await asAdmin(t.app).patch(`${base}/webhook-events/${created.id}`, { description: 'by admin' }).expect(200);
-    expect((await asAdmin(t.app).get(`${base}/event-types`).expect(200)).body.data).toHaveLength(3);
+    expect((await asAdmin(t.app).get(`${base}/event-types`).expect(200)).body.data).toHaveLength(4);
     await asAdmin(t.app).delete(`${base}/webhook-events/${created.id}`).expect(204);
     await owner.api.get(`/api/v1/integration/webhook-events/${created.id}`).expect(404);
   });
@@ -238,7 +238,12 @@ describe('GET /integration/event-types', () => {
   it('lists the catalog with descriptions', async () => {
     const { api } = await newIntegrator();
     const res = await api.get('/api/v1/integration/event-types').expect(200);
-    expect(res.body.data.map((e: { name: string }) => e.name)).toEqual(['supplier.created', 'supplier.updated', 'sync.completed']);
+    expect(res.body.data.map((e: { name: string; subscribable: boolean }) => [e.name, e.subscribable])).toEqual([
+      ['supplier.created', true],
+      ['supplier.updated', true],
+      ['sync.completed', true],
+      ['webhook.test', false],
+    ]);
     for (const type of res.body.data) expect(type.description).toEqual(expect.any(String));
   });
 

@@ -1,0 +1,129 @@
+import { Router, type Response } from 'express';
+import { z } from 'zod';
+import { newId } from '../ids';
+import { eventTypes } from '../events/catalog';
+import { payloadBody } from '../events/payload';
+import { deliveryStatuses, workflowIds } from '../workflows/definitions';
+import type { Repositories } from '../db';
+import type { Webhook } from '../db/webhooks';
+import { ApiError, notFound } from './errors';
+import { parseBody, parseWith } from './validate';
+import { attemptJson, deliveryJson } from './serializers';
+import type { DeliveryStarter } from './delivery-starter';
+
+const listQuery = z.strictObject({
+  status: z.enum(deliveryStatuses).optional(),
+  eventType: z.enum(eventTypes as [string, ...string[]]).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().regex(/^dlv_[0-9A-Za-z]+$/, 'must be a nextCursor from an earlier page').optional(),
+});
+
+const recoverBody = z
+  .strictObject({ since: z.iso.datetime({ offset: true }), until: z.iso.datetime({ offset: true }).optional() })
+  .refine((b) => !b.until || Date.parse(b.until) > Date.parse(b.since), { message: 'until must be after since', path: ['until'] });
+
+const integrationOf = (res: Response): string => res.locals.integrationId;
+
+function requireActive(webhook: Webhook): void {
+  if (!webhook.active) {
+    throw new ApiError('conflict', `Webhook ${webhook.id} is disabled; re-enable it (PATCH {"active": true}) first`);
+  }
+}
+
+/** Delivery log, redelivery, recovery and test events of one integration (res.locals.integrationId). */
+export function deliveriesRouter({ repos, starter }: { repos: Repositories; starter: DeliveryStarter }): Router {
+  const router = Router();
+
+  const findWebhook = async (res: Response, id: string) => {
+    const webhook = await repos.webhooks.find(integrationOf(res), id);
+    if (!webhook) throw notFound('Webhook');
+    return webhook;
+  };
+  const findDelivery = async (res: Response, id: string) => {
+    const delivery = await repos.deliveries.find(id);
+    if (!delivery || delivery.integrationId !== integrationOf(res)) throw notFound('Delivery');
+    return delivery;
+  };
+
+  router.get('/webhook-events/:id/deliveries', async (req, res) => {
+    const webhook = await findWebhook(res, String(req.params.id));
+    const query = parseWith(listQuery, req.query, 'Query');
+    const page = await repos.deliveries.list({ webhookId: webhook.id, ...query, before: query.cursor, limit: query.limit + 1 });
+    const more = page.length > query.limit;
+    const data = page.slice(0, query.limit);
+    res.json({ data: data.map(deliveryJson), nextCursor: more ? data[data.length - 1].id : null });
+  });
+
+  router.get('/deliveries/:deliveryId', async (req, res) => {
+    const delivery = await findDelivery(res, String(req.params.deliveryId));
+    const [attempts, event] = await Promise.all([repos.deliveries.listAttempts(delivery.id), repos.events.find(delivery.eventId)]);
+    res.json({
+      ...deliveryJson(delivery),
+      event: event && { id: event.id, type: event.type, timestamp: event.timestamp, payload: JSON.parse(event.body) },
+      attempts: attempts.map(attemptJson),
+    });
+  });
+
+  router.post('/deliveries/:deliveryId/redeliver', async (req, res) => {
+    const original = await findDelivery(res, String(req.params.deliveryId));
+    requireActive(await findWebhook(res, original.webhookId));
+    const id = newId('delivery');
+    await starter.start({
+      id,
+      workflowId: workflowIds.redelivery(original.eventId, original.webhookId, id),
+      eventId: original.eventId,
+      webhookId: original.webhookId,
+      integrationId: original.integrationId,
+      eventType: original.eventType,
+      redeliveryOf: original.id,
+    });
+    res.status(202).json(deliveryJson((await repos.deliveries.find(id))!));
+  });
+
+  router.post('/webhook-events/:id/recover', async (req, res) => {
+    const webhook = await findWebhook(res, String(req.params.id));
+    const body = parseBody(recoverBody, req);
+    requireActive(webhook);
+    const failed = await repos.deliveries.listFailed(webhook.id, new Date(body.since), body.until ? new Date(body.until) : new Date());
+    let started = 0;
+    for (const delivery of failed) {
+      const wasStarted = await starter.start({
+        id: newId('delivery'),
+        workflowId: workflowIds.recovery(delivery.eventId, webhook.id, delivery.id),
+        eventId: delivery.eventId,
+        webhookId: webhook.id,
+        integrationId: delivery.integrationId,
+        eventType: delivery.eventType,
+        redeliveryOf: delivery.id,
+      });
+      if (wasStarted) started++;
+    }
+    res.status(202).json({ count: started });
+  });
+
+  router.post('/webhook-events/:id/test', async (req, res) => {
+    const webhook = await findWebhook(res, String(req.params.id));
+    parseBody(z.strictObject({}), req);
+    requireActive(webhook);
+    const event = {
+      id: newId('event'),
+      integrationId: webhook.integrationId,
+      event: 'webhook.test',
+      timestamp: new Date().toISOString(),
+      data: { webhookId: webhook.id, message: 'This is a test event from the webhook delivery service.' },
+    };
+    await repos.events.insertOnce({ ...event, type: event.event, body: payloadBody(event) });
+    const id = newId('delivery');
+    await starter.start({
+      id,
+      workflowId: workflowIds.delivery(event.id, webhook.id),
+      eventId: event.id,
+      webhookId: webhook.id,
+      integrationId: webhook.integrationId,
+      eventType: event.event,
+    });
+    res.status(202).json({ deliveryId: id, eventId: event.id });
+  });
+
+  return router;
+}
