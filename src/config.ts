@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseEncryptionKey } from './db/secret-box';
 
 /** Settings from the environment (SPEC.md "Settings"), validated once at start. */
 export interface Config {
@@ -11,6 +12,8 @@ export interface Config {
   temporalTaskQueue: string;
   /** Unset: `npm start` generates one; `npm run api` answers 401 on admin routes. */
   adminApiKey?: string;
+  /** 32 bytes that encrypt webhook secrets at rest. Unset: `npm start` generates and keeps one. */
+  secretEncryptionKey?: Buffer;
   retryDelaysMs: number[];
   attemptTimeoutMs: number;
   disableAfterFailures: number;
@@ -63,6 +66,15 @@ const settingsSchema = z.object({
   TEMPORAL_NAMESPACE: z.string().trim().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().trim().min(1).default('webhooks'),
   ADMIN_API_KEY: z.string().trim().min(16, 'must be at least 16 characters').optional(),
+  SECRET_ENCRYPTION_KEY: z
+    .string()
+    .trim()
+    .transform((text, ctx) => {
+      const key = parseEncryptionKey(text);
+      if (!key) ctx.addIssue({ code: 'custom', message: 'must be 32 random bytes in base64 (e.g. `openssl rand -base64 32`) or 64 hex digits' });
+      return key ?? z.NEVER;
+    })
+    .optional(),
   WEBHOOK_RETRY_DELAYS_MS: delayList.default([1000, 5000, 30000]),
   WEBHOOK_ATTEMPT_TIMEOUT_MS: integer(1, 600_000).default(10_000),
   WEBHOOK_DISABLE_AFTER_FAILURES: integer(1, 1_000_000).default(10),
@@ -92,6 +104,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     temporalNamespace: s.TEMPORAL_NAMESPACE,
     temporalTaskQueue: s.TEMPORAL_TASK_QUEUE,
     adminApiKey: s.ADMIN_API_KEY,
+    secretEncryptionKey: s.SECRET_ENCRYPTION_KEY,
     retryDelaysMs: s.WEBHOOK_RETRY_DELAYS_MS,
     attemptTimeoutMs: s.WEBHOOK_ATTEMPT_TIMEOUT_MS,
     disableAfterFailures: s.WEBHOOK_DISABLE_AFTER_FAILURES,

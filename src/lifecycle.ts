@@ -27,17 +27,19 @@ export function runMain(main: () => Promise<void>): void {
   });
 }
 
+export type ProcessConfig = Config & { databaseUrl: string; temporalAddress: string; secretEncryptionKey: Buffer };
+
 /**
  * The separate API and worker processes share PostgreSQL and Temporal, so both must be given;
  * the embedded defaults serve one process only (`npm start`).
  */
-export function loadProcessConfig(command: string, env: NodeJS.ProcessEnv = process.env): Config & { databaseUrl: string; temporalAddress: string } {
+export function loadProcessConfig(command: string, env: NodeJS.ProcessEnv = process.env): ProcessConfig {
   const config = loadConfig(env);
-  const missing = (['DATABASE_URL', 'TEMPORAL_ADDRESS'] as const).filter((name) => !env[name]?.trim());
+  const missing = (['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SECRET_ENCRYPTION_KEY'] as const).filter((name) => !env[name]?.trim());
   if (missing.length > 0) {
     throw new ConfigError(
       missing.map((name) => `${name} is required by \`${command}\`, which runs one half of the service; use \`npm start\` for everything in one process with embedded defaults`),
     );
   }
-  return config as Config & { databaseUrl: string; temporalAddress: string };
+  return config as ProcessConfig;
 }

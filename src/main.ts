@@ -11,7 +11,8 @@ import { createRepositories } from './db';
 import { buildApp } from './api/app';
 import { startWorker } from './worker/worker';
 import { defaultDataDir } from './dev/data-dir';
-import { loadOrCreateAdminKey } from './dev/admin-key';
+import { loadOrCreateAdminKey, loadOrCreateEncryptionKey } from './dev/generated-secrets';
+import { createSecretBox } from './db/secret-box';
 import { startTemporalDevServer, type DevServer } from './dev/temporal-dev-server';
 
 export interface StartOptions {
@@ -44,9 +45,8 @@ export async function startService(options: StartOptions = {}): Promise<RunningS
   const dataDir = options.dataDir ?? defaultDataDir();
   mkdirSync(dataDir, { recursive: true });
 
-  const admin = config.adminApiKey
-    ? { key: config.adminApiKey, source: 'from ADMIN_API_KEY' }
-    : loadOrCreateAdminKey(dataDir);
+  const admin = config.adminApiKey ? { value: config.adminApiKey, source: 'from ADMIN_API_KEY' } : loadOrCreateAdminKey(dataDir);
+  const encryptionKey = config.secretEncryptionKey ?? loadOrCreateEncryptionKey(dataDir).value;
   const stack: Array<() => Promise<void>> = [];
   const stop = async () => {
     for (const step of stack.reverse().splice(0)) await step().catch((err) => logger.error({ err }, 'shutdown step failed'));
@@ -73,18 +73,19 @@ export async function startService(options: StartOptions = {}): Promise<RunningS
 
     const connection = await NativeConnection.connect({ address: temporalAddress });
     stack.push(() => connection.close());
-    const repos = createRepositories(db);
+    const repos = createRepositories(db, createSecretBox(encryptionKey));
+    await repos.webhooks.encryptPlaintextSecrets();
     const worker = await startWorker({ connection, config, repos });
     stack.push(() => worker.stop());
 
     const temporal = new Client({ connection, namespace: config.temporalNamespace });
-    const app = buildApp({ config: { ...config, adminApiKey: admin.key }, repos, logger, temporal });
+    const app = buildApp({ config: { ...config, adminApiKey: admin.value }, repos, logger, temporal });
     const server = await listen(app, config.port);
     stack.push(() => closeServer(server));
     const apiUrl = `http://localhost:${boundPort(server)}`;
 
-    printBanner(print, { apiUrl, temporalAddress, uiUrl: devServer?.uiUrl, adminKey: admin.key, adminSource: admin.source, config, dataDir });
-    return { apiUrl, adminApiKey: admin.key, temporalAddress, temporalUiUrl: devServer?.uiUrl, stop };
+    printBanner(print, { apiUrl, temporalAddress, uiUrl: devServer?.uiUrl, adminKey: admin.value, adminSource: admin.source, config, dataDir });
+    return { apiUrl, adminApiKey: admin.value, temporalAddress, temporalUiUrl: devServer?.uiUrl, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -9,6 +9,7 @@ describe('loadConfig', () => {
       temporalNamespace: 'default',
       temporalTaskQueue: 'webhooks',
       adminApiKey: undefined,
+      secretEncryptionKey: undefined,
       retryDelaysMs: [1000, 5000, 30000],
       attemptTimeoutMs: 10000,
       disableAfterFailures: 10,
@@ -26,6 +27,7 @@ describe('loadConfig', () => {
       TEMPORAL_NAMESPACE: 'prod',
       TEMPORAL_TASK_QUEUE: 'hooks',
       ADMIN_API_KEY: 'a-long-enough-admin-key',
+      SECRET_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'),
       WEBHOOK_RETRY_DELAYS_MS: '10, 20,30',
       WEBHOOK_ATTEMPT_TIMEOUT_MS: '500',
       WEBHOOK_DISABLE_AFTER_FAILURES: '3',
@@ -40,6 +42,7 @@ describe('loadConfig', () => {
       temporalNamespace: 'prod',
       temporalTaskQueue: 'hooks',
       adminApiKey: 'a-long-enough-admin-key',
+      secretEncryptionKey: Buffer.alloc(32, 1),
       retryDelaysMs: [10, 20, 30],
       attemptTimeoutMs: 500,
       disableAfterFailures: 3,
@@ -47,6 +50,12 @@ describe('loadConfig', () => {
       allowInsecureUrls: true,
       logLevel: 'warn',
     });
+  });
+
+  it('takes the encryption key as base64 or hex', () => {
+    const key = Buffer.alloc(32, 9);
+    expect(loadConfig({ SECRET_ENCRYPTION_KEY: key.toString('hex') }).secretEncryptionKey).toEqual(key);
+    expect(loadConfig({ SECRET_ENCRYPTION_KEY: key.toString('base64') }).secretEncryptionKey).toEqual(key);
   });
 
   it('treats empty values as unset', () => {
@@ -71,6 +80,8 @@ describe('loadConfig', () => {
     ['WEBHOOK_ALLOW_PRIVATE_TARGETS', 'yes'],
     ['WEBHOOK_ALLOW_INSECURE_URLS', '1'],
     ['LOG_LEVEL', 'loud'],
+    ['SECRET_ENCRYPTION_KEY', 'too-short'],
+    ['SECRET_ENCRYPTION_KEY', Buffer.alloc(16).toString('base64')],
   ])('stops on %s=%s with a message naming the setting', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}=`));

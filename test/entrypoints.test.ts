@@ -23,11 +23,12 @@ function start(script: string, env: NodeJS.ProcessEnv): Started {
 }
 
 describe('npm run api / npm run worker', () => {
-  it.each(['src/api/server.ts', 'src/worker/main.ts'])('%s refuses to start without DATABASE_URL and TEMPORAL_ADDRESS', async (script) => {
-    const proc = start(script, { DATABASE_URL: '', TEMPORAL_ADDRESS: '' });
+  it.each(['src/api/server.ts', 'src/worker/main.ts'])('%s refuses to start without DATABASE_URL, TEMPORAL_ADDRESS and SECRET_ENCRYPTION_KEY', async (script) => {
+    const proc = start(script, { DATABASE_URL: '', TEMPORAL_ADDRESS: '', SECRET_ENCRYPTION_KEY: '' });
     expect(await proc.exited).toBe(1);
     expect(proc.output()).toMatch(/DATABASE_URL is required/);
     expect(proc.output()).toMatch(/TEMPORAL_ADDRESS is required/);
+    expect(proc.output()).toMatch(/SECRET_ENCRYPTION_KEY is required/);
     expect(proc.output()).toMatch(/npm start/);
   });
 
@@ -49,6 +50,7 @@ describe('npm run api / npm run worker', () => {
         TEMPORAL_TASK_QUEUE: taskQueue,
         PORT: String(port),
         ADMIN_API_KEY: 'separate-processes-admin-key',
+        SECRET_ENCRYPTION_KEY: 'dGVzdC1vbmx5LWtleS10ZXN0LW9ubHkta2V5LTMyYnk=',
       };
       const api = start('src/api/server.ts', env);
       const worker = start('src/worker/main.ts', env);

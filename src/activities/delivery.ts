@@ -82,7 +82,7 @@ export function createDeliveryActivities({ repos, sender, client, config }: Deli
         'X-Webhook-Delivery-Id': delivery.id,
         'X-Webhook-Attempt': String(attempt),
         ...signatureHeaders({
-          secrets: [target.secret],
+          secrets: target.secrets,
           deliveryId: delivery.id,
           eventTimestamp: target.eventTimestamp,
           attemptUnixSeconds: Math.floor(Date.now() / 1000),

@@ -19,6 +19,8 @@ export function webhookJson(webhook: Webhook, { withSecret = false } = {}) {
     description: webhook.description,
     active: webhook.active,
     ...(withSecret ? { secret: webhook.secret } : {}),
+    /** Until then the previous secret (before the last rotation) also signs deliveries. */
+    previousSecretExpiresAt: iso(webhook.previousSecretExpiresAt),
     consecutiveFailures: webhook.consecutiveFailures,
     disabledReason: webhook.disabledReason,
     disabledAt: iso(webhook.disabledAt),

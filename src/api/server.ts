@@ -4,6 +4,7 @@ import { createLogger } from '../logger';
 import { createDb } from '../db/knex';
 import { migrateLatest } from '../db/migrate';
 import { createRepositories } from '../db';
+import { createSecretBox } from '../db/secret-box';
 import { buildApp } from './app';
 import { boundPort, closeServer, listen } from './http-server';
 
@@ -15,7 +16,9 @@ async function main(): Promise<void> {
   await migrateLatest(db);
   const connection = await Connection.connect({ address: config.temporalAddress });
   const temporal = new Client({ connection, namespace: config.temporalNamespace });
-  const server = await listen(buildApp({ config, repos: createRepositories(db), logger, temporal }), config.port);
+  const repos = createRepositories(db, createSecretBox(config.secretEncryptionKey));
+  await repos.webhooks.encryptPlaintextSecrets();
+  const server = await listen(buildApp({ config, repos, logger, temporal }), config.port);
   logger.info({ port: boundPort(server), adminRoutes: Boolean(config.adminApiKey) }, 'API listening');
   if (!config.adminApiKey) logger.warn('ADMIN_API_KEY is unset: admin routes answer 401');
   stopOnSignals(async () => {

@@ -30,6 +30,11 @@ function webhookBodies(rules: WebhookUrlRules) {
   };
 }
 
+const rotateSecretBody = z.strictObject({
+  /** How long the previous secret keeps signing deliveries: default one day, at most 7 days. */
+  gracePeriodSeconds: z.number().int().min(0).max(7 * 86400, 'must be at most 604800 (7 days)').default(86400),
+});
+
 const integrationOf = (res: Response): string => res.locals.integrationId;
 
 /**
@@ -84,6 +89,13 @@ export function webhooksRouter(deps: { repos: Repositories; health: HealthContro
     await health.webhookDeleted(id);
     if (!(await repos.webhooks.remove(integrationOf(res), id))) throw notFound('Webhook');
     res.status(204).end();
+  });
+
+  router.post('/webhook-events/:id/rotate-secret', async (req, res) => {
+    const { gracePeriodSeconds } = parseBody(rotateSecretBody, req);
+    const webhook = await repos.webhooks.rotateSecret(integrationOf(res), String(req.params.id), newWebhookSecret(), gracePeriodSeconds);
+    if (!webhook) throw notFound('Webhook');
+    res.json(webhookJson(webhook, { withSecret: true }));
   });
 
   router.get('/event-types', (_req, res) => {

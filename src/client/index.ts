@@ -3,3 +3,5 @@ export { createPublisher, validatePublishRequest, EventValidationError } from '.
 export type { Publisher, PublishRequest, PublishedEvent, PublisherOptions, ValidationIssue } from './publisher';
 export { eventCatalog, eventTypes, subscribableEventTypes } from '../events/catalog';
 export type { EventType, EventData, SubscribableEventType } from '../events/catalog';
+export { verifyWebhookSignature, WebhookVerificationError } from './verify-signature';
+export type { VerifyOptions, VerifyFailureReason } from './verify-signature';

@@ -1,5 +1,7 @@
 import type { Knex } from 'knex';
 import type { DeliveryStatus } from '../workflows/definitions';
+import type { SecretBox } from './secret-box';
+import { signingSecrets, webhookFromRow, type WebhookRow } from './webhooks';
 
 export interface Delivery {
   id: string;
@@ -32,7 +34,8 @@ export interface AttemptTarget {
   body: string;
   eventTimestamp: string;
   url: string;
-  secret: string;
+  /** The secrets to sign with now: the current one, and a previous one in its grace period. */
+  secrets: string[];
   webhookActive: boolean;
   webhookDeleted: boolean;
 }
@@ -113,7 +116,8 @@ export interface DeliveryFilter {
   limit: number;
 }
 
-export function createDeliveryRepository(db: Knex) {
+export function createDeliveryRepository(db: Knex, box: SecretBox) {
+  const toWebhook = webhookFromRow(box);
   const statusChange = (status: DeliveryStatus) => ({
     status,
     updated_at: db.fn.now(),
@@ -186,20 +190,21 @@ export function createDeliveryRepository(db: Knex) {
     },
 
     async attemptTarget(deliveryId: string): Promise<AttemptTarget | undefined> {
-      const row = await db('deliveries as d')
-        .join('events as e', 'e.id', 'd.event_id')
-        .join('webhooks as w', 'w.id', 'd.webhook_id')
-        .where('d.id', deliveryId)
-        .first('d.*', 'e.body', 'e.timestamp as event_timestamp', 'w.url', 'w.secret', 'w.active', 'w.deleted_at');
-      if (!row) return undefined;
+      const delivery = await db<DeliveryRow>('deliveries').where({ id: deliveryId }).first();
+      if (!delivery) return undefined;
+      const [event, webhookRow] = await Promise.all([
+        db('events').where({ id: delivery.event_id }).first('body', 'timestamp'),
+        db<WebhookRow & { deleted_at: Date | null }>('webhooks').where({ id: delivery.webhook_id }).first(),
+      ]);
+      const webhook = toWebhook(webhookRow!);
       return {
-        delivery: toDelivery(row),
-        body: row.body,
-        eventTimestamp: row.event_timestamp,
-        url: row.url,
-        secret: row.secret,
-        webhookActive: row.active,
-        webhookDeleted: row.deleted_at !== null,
+        delivery: toDelivery(delivery),
+        body: event.body,
+        eventTimestamp: event.timestamp,
+        url: webhook.url,
+        secrets: signingSecrets(webhook),
+        webhookActive: webhook.active,
+        webhookDeleted: webhookRow!.deleted_at !== null,
       };
     },
 

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import * as initial from './migrations/001-initial';
 import * as deliveries from './migrations/002-deliveries';
 import * as redeliveries from './migrations/003-redeliveries';
+import * as secretRotation from './migrations/004-secret-rotation';
 
 interface Migration {
   up(db: Knex): Promise<void>;
@@ -13,6 +14,7 @@ const migrations: Record<string, Migration> = {
   '001-initial': initial,
   '002-deliveries': deliveries,
   '003-redeliveries': redeliveries,
+  '004-secret-rotation': secretRotation,
 };
 
 const migrationSource: Knex.MigrationSource<string> = {

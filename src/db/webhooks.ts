@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { SecretBox } from './secret-box';
 
 export const disabledReasons = ['consecutive_failures', 'manual'] as const;
 export type DisabledReason = (typeof disabledReasons)[number];
@@ -10,6 +11,9 @@ export interface Webhook {
   events: string[];
   description: string | null;
   secret: string;
+  /** Still signs deliveries until previousSecretExpiresAt (a rotation's grace period). */
+  previousSecret: string | null;
+  previousSecretExpiresAt: Date | null;
   active: boolean;
   consecutiveFailures: number;
   disabledReason: DisabledReason | null;
@@ -18,13 +22,21 @@ export interface Webhook {
   updatedAt: Date;
 }
 
-interface WebhookRow {
+/** The secrets that sign a delivery made now: the current one first, then one in its grace period. */
+export function signingSecrets(webhook: Pick<Webhook, 'secret' | 'previousSecret' | 'previousSecretExpiresAt'>, now = new Date()): string[] {
+  const previousValid = webhook.previousSecret && webhook.previousSecretExpiresAt && webhook.previousSecretExpiresAt > now;
+  return previousValid ? [webhook.secret, webhook.previousSecret!] : [webhook.secret];
+}
+
+export interface WebhookRow {
   id: string;
   integration_id: string;
   url: string;
   events: string[];
   description: string | null;
   secret: string;
+  previous_secret: string | null;
+  previous_secret_expires_at: Date | null;
   active: boolean;
   consecutive_failures: number;
   disabled_reason: DisabledReason | null;
@@ -51,13 +63,16 @@ export interface WebhookChanges {
   active?: false;
 }
 
-const toWebhook = (row: WebhookRow): Webhook => ({
+/** Rows to webhooks, decrypting the secrets. */
+export const webhookFromRow = (box: SecretBox) => (row: WebhookRow): Webhook => ({
   id: row.id,
   integrationId: row.integration_id,
   url: row.url,
   events: row.events,
   description: row.description,
-  secret: row.secret,
+  secret: box.decrypt(row.secret),
+  previousSecret: row.previous_secret ? box.decrypt(row.previous_secret) : null,
+  previousSecretExpiresAt: row.previous_secret_expires_at,
   active: row.active,
   consecutiveFailures: row.consecutive_failures,
   disabledReason: row.disabled_reason,
@@ -66,7 +81,8 @@ const toWebhook = (row: WebhookRow): Webhook => ({
   updatedAt: row.updated_at,
 });
 
-export function createWebhookRepository(db: Knex) {
+export function createWebhookRepository(db: Knex, box: SecretBox) {
+  const toWebhook = webhookFromRow(box);
   const live = (integrationId: string) =>
     db<WebhookRow>('webhooks').where({ integration_id: integrationId }).whereNull('deleted_at');
 
@@ -79,7 +95,7 @@ export function createWebhookRepository(db: Knex) {
           url: webhook.url,
           events: webhook.events,
           description: webhook.description,
-          secret: webhook.secret,
+          secret: box.encrypt(webhook.secret),
         })
         .returning('*');
       return toWebhook(row);
@@ -152,6 +168,30 @@ export function createWebhookRepository(db: Knex) {
         updated_at: db.fn.now(),
       });
       return count > 0;
+    },
+
+    /**
+     * Makes `secret` the signing secret; the current one keeps signing for `graceSeconds` more
+     * (replacing any older one still in its grace period).
+     */
+    async rotateSecret(integrationId: string, id: string, secret: string, graceSeconds: number): Promise<Webhook | undefined> {
+      const [row] = await live(integrationId)
+        .andWhere({ id })
+        .update({
+          previous_secret: graceSeconds > 0 ? db.ref('secret') : null,
+          previous_secret_expires_at: graceSeconds > 0 ? db.raw("now() + make_interval(secs => ?)", [graceSeconds]) : null,
+          secret: box.encrypt(secret),
+          updated_at: db.fn.now(),
+        } as Record<string, unknown>)
+        .returning('*');
+      return row && toWebhook(row);
+    },
+
+    /** Encrypts secrets stored in plain text by versions before encryption at rest; returns how many. */
+    async encryptPlaintextSecrets(): Promise<number> {
+      const rows = await db<WebhookRow>('webhooks').where('secret', 'like', 'whsec\\_%').select('id', 'secret');
+      for (const row of rows) await db('webhooks').where({ id: row.id }).update({ secret: box.encrypt(row.secret) });
+      return rows.length;
     },
 
     /** Marks a live webhook deleted; false when there is none. */

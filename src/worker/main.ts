@@ -3,6 +3,7 @@ import { loadProcessConfig, runMain, stopOnSignals } from '../lifecycle';
 import { createLogger } from '../logger';
 import { createDb } from '../db/knex';
 import { createRepositories } from '../db';
+import { createSecretBox } from '../db/secret-box';
 import { migrateLatest } from '../db/migrate';
 import { startWorker } from './worker';
 
@@ -14,7 +15,8 @@ async function main(): Promise<void> {
   // Whichever of API and worker starts first brings the schema up to date.
   await migrateLatest(db);
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
-  const running = await startWorker({ connection, config, repos: createRepositories(db) });
+  const repos = createRepositories(db, createSecretBox(config.secretEncryptionKey));
+  const running = await startWorker({ connection, config, repos });
   logger.info({ taskQueue: config.temporalTaskQueue, namespace: config.temporalNamespace }, 'worker running');
   stopOnSignals(async () => {
     await running.stop();

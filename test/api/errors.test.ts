@@ -2,6 +2,7 @@ import request from 'supertest';
 import { buildApp } from '../../src/api/app';
 import { createRepositories } from '../../src/db';
 import { createDb } from '../../src/db/knex';
+import { createSecretBox } from '../../src/db/secret-box';
 import { createLogger } from '../../src/logger';
 import { adminKey, asAdmin, createIntegration, createTestApp, type TestApp } from '../helpers/app';
 
@@ -69,7 +70,7 @@ describe('unknown routes', () => {
 
 describe('failures', () => {
   it('answers 500 without leaking the error or a stack trace', async () => {
-    const repos = createRepositories(t.repos.db);
+    const repos = createRepositories(t.repos.db, createSecretBox(t.config.secretEncryptionKey!));
     repos.integrations.list = async () => {
       throw new Error('secret internal detail at /srv/app/file.ts:12');
     };
@@ -82,7 +83,7 @@ describe('failures', () => {
   it('answers 503 unavailable when the database cannot be reached', async () => {
     const deadDb = createDb({ databaseUrl: 'postgres://nobody:nothing@127.0.0.1:1/none' });
     try {
-      const app = buildApp({ config: t.config, repos: createRepositories(deadDb), logger: createLogger('silent'), temporal: t.temporal });
+      const app = buildApp({ config: t.config, repos: createRepositories(deadDb, createSecretBox(t.config.secretEncryptionKey!)), logger: createLogger('silent'), temporal: t.temporal });
       const res = await request(app).get('/api/v1/admin/integrations').set('Authorization', `Bearer ${adminKey}`).expect(503);
       expect(res.body.error.code).toBe('unavailable');
       const auth = await request(app).get('/api/v1/integration/webhook-events').set('Authorization', 'Bearer eudr_live_0123456789abcdefghijABCDEFGHIJ0123456789');

@@ -31,6 +31,7 @@ describe('POST /integration/webhook-events', () => {
       description: null,
       active: true,
       secret: expect.stringMatching(/^whsec_[A-Za-z0-9+/]{43}=$/),
+      previousSecretExpiresAt: null,
       consecutiveFailures: 0,
       disabledReason: null,
       disabledAt: null,

@@ -6,6 +6,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { buildApp } from '../../src/api/app';
 import { loadConfig, type Config, type LogLevel } from '../../src/config';
 import { createRepositories, type Repositories } from '../../src/db';
+import { createSecretBox } from '../../src/db/secret-box';
 import { createLogger } from '../../src/logger';
 import { randomBase62 } from '../../src/ids';
 import { startWorker, type RunningWorker } from '../../src/worker/worker';
@@ -35,6 +36,7 @@ const testEnv = {
   WEBHOOK_RETRY_DELAYS_MS: '100,200,300',
   WEBHOOK_ATTEMPT_TIMEOUT_MS: '2000',
   LOG_LEVEL: 'silent',
+  SECRET_ENCRYPTION_KEY: 'dGVzdC1vbmx5LWtleS10ZXN0LW9ubHkta2V5LTMyYnk=',
 };
 
 /**
@@ -44,7 +46,7 @@ const testEnv = {
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const config = loadConfig({ ...testEnv, TEMPORAL_TASK_QUEUE: `test-${randomBase62(10)}`, ...options.env });
   const { db, close: closeDb } = await createTestDb();
-  const repos = createRepositories(db);
+  const repos = createRepositories(db, createSecretBox(config.secretEncryptionKey!));
   const address = process.env.TEMPORAL_TEST_ADDRESS!;
   const connection = await Connection.connect({ address });
   const temporal = new Client({ connection, namespace: config.temporalNamespace });
