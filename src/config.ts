@@ -4,6 +4,8 @@ import { parseEncryptionKey } from './db/secret-box';
 /** Settings from the environment (SPEC.md "Settings"), validated once at start. */
 export interface Config {
   port: number;
+  /** Where `npm run worker` serves /metrics, /healthz and /readyz. */
+  metricsPort: number;
   /** Unset: embedded PostgreSQL (PGlite) under the data directory. */
   databaseUrl?: string;
   /** Unset: `npm start` runs a local Temporal dev server. */
@@ -57,6 +59,7 @@ const hostPort = z
 
 const settingsSchema = z.object({
   PORT: integer(0, 65535).default(3000),
+  METRICS_PORT: integer(0, 65535).default(9464),
   DATABASE_URL: z
     .string()
     .trim()
@@ -99,6 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const s = parsed.data;
   return {
     port: s.PORT,
+    metricsPort: s.METRICS_PORT,
     databaseUrl: s.DATABASE_URL,
     temporalAddress: s.TEMPORAL_ADDRESS,
     temporalNamespace: s.TEMPORAL_NAMESPACE,

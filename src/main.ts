@@ -1,10 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { Client } from '@temporalio/client';
-import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
+import { installTemporalLogging } from './worker/runtime';
+import { createMetrics } from './metrics';
 import { loadConfig, type Config } from './config';
 import { runMain, stopOnSignals } from './lifecycle';
 import { boundPort, closeServer, listen } from './api/http-server';
-import { createLogger } from './logger';
+import { createLogger, type Logger } from './logger';
 import { createDb } from './db/knex';
 import { migrateLatest } from './db/migrate';
 import { createRepositories } from './db';
@@ -23,6 +25,8 @@ export interface StartOptions {
   temporalPort?: number;
   temporalUiPort?: number;
   print?: (line: string) => void;
+  /** Called with the service's logger before anything starts (main routes the SDK's logs to it). */
+  onLogger?: (logger: Logger) => void;
 }
 
 export interface RunningService {
@@ -42,6 +46,7 @@ export async function startService(options: StartOptions = {}): Promise<RunningS
   const config = loadConfig(options.env ?? process.env);
   const print = options.print ?? ((line: string) => console.log(line));
   const logger = createLogger(config.logLevel);
+  options.onLogger?.(logger);
   const dataDir = options.dataDir ?? defaultDataDir();
   mkdirSync(dataDir, { recursive: true });
 
@@ -75,11 +80,12 @@ export async function startService(options: StartOptions = {}): Promise<RunningS
     stack.push(() => connection.close());
     const repos = createRepositories(db, createSecretBox(encryptionKey));
     await repos.webhooks.encryptPlaintextSecrets();
-    const worker = await startWorker({ connection, config, repos });
+    const metrics = createMetrics();
+    const worker = await startWorker({ connection, config, repos, metrics, logger });
     stack.push(() => worker.stop());
 
     const temporal = new Client({ connection, namespace: config.temporalNamespace });
-    const app = buildApp({ config: { ...config, adminApiKey: admin.value }, repos, logger, temporal });
+    const app = buildApp({ config: { ...config, adminApiKey: admin.value }, repos, logger, temporal, metrics });
     const server = await listen(app, config.port);
     stack.push(() => closeServer(server));
     const apiUrl = `http://localhost:${boundPort(server)}`;
@@ -116,8 +122,7 @@ function printBanner(print: (line: string) => void, facts: BannerFacts): void {
 
 /** `npm start`: runs until SIGINT/SIGTERM, then stops everything in reverse order. */
 async function main(): Promise<void> {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  const service = await startService();
+  const service = await startService({ onLogger: installTemporalLogging });
   stopOnSignals(service.stop);
 }
 

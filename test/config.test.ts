@@ -4,6 +4,7 @@ describe('loadConfig', () => {
   it('uses the defaults of SPEC.md when nothing is set', () => {
     expect(loadConfig({})).toEqual({
       port: 3000,
+      metricsPort: 9464,
       databaseUrl: undefined,
       temporalAddress: undefined,
       temporalNamespace: 'default',
@@ -22,6 +23,7 @@ describe('loadConfig', () => {
   it('reads every setting', () => {
     const config = loadConfig({
       PORT: '8080',
+      METRICS_PORT: '9100',
       DATABASE_URL: 'postgres://u:p@db:5432/webhooks',
       TEMPORAL_ADDRESS: 'temporal:7233',
       TEMPORAL_NAMESPACE: 'prod',
@@ -37,6 +39,7 @@ describe('loadConfig', () => {
     });
     expect(config).toEqual({
       port: 8080,
+      metricsPort: 9100,
       databaseUrl: 'postgres://u:p@db:5432/webhooks',
       temporalAddress: 'temporal:7233',
       temporalNamespace: 'prod',

@@ -43,12 +43,14 @@ describe('npm run api / npm run worker', () => {
   if (postgresUrl) {
     it('runs the API and the worker as separate processes and stops them cleanly on SIGTERM', async () => {
       const port = await freePort();
+      const metricsPort = await freePort();
       const taskQueue = `entrypoints-${Date.now()}`;
       const env = {
         DATABASE_URL: postgresUrl,
         TEMPORAL_ADDRESS: process.env.TEMPORAL_TEST_ADDRESS,
         TEMPORAL_TASK_QUEUE: taskQueue,
         PORT: String(port),
+        METRICS_PORT: String(metricsPort),
         ADMIN_API_KEY: 'separate-processes-admin-key',
         SECRET_ENCRYPTION_KEY: 'dGVzdC1vbmx5LWtleS10ZXN0LW9ubHkta2V5LTMyYnk=',
       };
@@ -78,6 +80,13 @@ describe('npm run api / npm run worker', () => {
         } finally {
           await connection.close();
         }
+        // The worker serves its own metrics and probes.
+        const metrics = await waitFor('worker metrics', async () => {
+          const r = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+          return r.status === 200 ? r.text() : undefined;
+        });
+        expect(metrics).toContain('webhook_deliveries_total');
+        expect((await fetch(`http://127.0.0.1:${metricsPort}/readyz`)).status).toBe(200);
       } finally {
         api.child.kill('SIGTERM');
         worker.child.kill('SIGTERM');

@@ -1,4 +1,7 @@
+import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
+import type { Logger } from '../logger';
+import type { Metrics } from '../metrics';
 import type { Config } from '../config';
 import type { Repositories } from '../db';
 import type { Attempt } from '../db/deliveries';
@@ -19,7 +22,14 @@ export interface DeliveryActivityDeps {
   sender: HttpSender;
   client: Client;
   config: Pick<Config, 'retryDelaysMs' | 'attemptTimeoutMs' | 'temporalTaskQueue'>;
+  metrics: Metrics;
+  logger: Logger;
 }
+
+const finalStatuses: DeliveryStatus[] = ['delivered', 'failed', 'skipped', 'cancelled'];
+
+/** The running activity's workflow id, for logs. */
+const workflowId = () => Context.current().info.workflowExecution?.workflowId;
 
 export interface PlannedDelivery {
   workflowId: string;
@@ -33,7 +43,13 @@ export type AttemptOutcome =
 
 export const userAgent = 'EUDR-Platform-Webhook/1.0';
 
-export function createDeliveryActivities({ repos, sender, client, config }: DeliveryActivityDeps) {
+export function createDeliveryActivities({ repos, sender, client, config, metrics, logger }: DeliveryActivityDeps) {
+  const finished = (deliveryId: string, status: DeliveryStatus) => {
+    if (!finalStatuses.includes(status)) return;
+    metrics.deliveries.inc({ status });
+    logger.info({ deliveryId, workflowId: workflowId(), status }, 'delivery finished');
+  };
+
   return {
     /** Records the event and one pending delivery per active subscribed webhook; idempotent. */
     async planDeliveries(event: PublishEventInput): Promise<PlannedDelivery[]> {
@@ -90,6 +106,22 @@ export function createDeliveryActivities({ repos, sender, client, config }: Deli
         }),
       };
       const result = await sender.send({ url: target.url, headers, body });
+      const outcome = result.ok ? 'success' : 'failure';
+      metrics.attempts.inc({ outcome, error_class: result.errorClass ?? 'none' });
+      metrics.attemptDuration.observe({ outcome }, result.durationMs / 1000);
+      logger.info(
+        {
+          deliveryId: delivery.id,
+          webhookId: delivery.webhookId,
+          eventId: delivery.eventId,
+          workflowId: workflowId(),
+          attempt,
+          statusCode: result.statusCode,
+          errorClass: result.errorClass,
+          durationMs: result.durationMs,
+        },
+        result.ok ? 'delivery attempt succeeded' : `delivery attempt failed: ${result.errorMessage}`,
+      );
       return {
         kind: 'sent',
         ok: result.ok,
@@ -107,10 +139,12 @@ export function createDeliveryActivities({ repos, sender, client, config }: Deli
 
     async recordAttempt({ deliveryId, result, status }: { deliveryId: string; result: Attempt; status: DeliveryStatus }): Promise<void> {
       await repos.deliveries.recordAttempt(deliveryId, result, status);
+      finished(deliveryId, status);
     },
 
     async setDeliveryStatus({ deliveryId, status }: { deliveryId: string; status: DeliveryStatus }): Promise<void> {
       await repos.deliveries.setStatus(deliveryId, status);
+      finished(deliveryId, status);
     },
 
     /** Tells the webhook's health workflow, starting it if this is its first outcome. */

@@ -1,12 +1,16 @@
 import type { Config } from '../config';
 import type { Repositories } from '../db';
+import type { Logger } from '../logger';
+import type { Metrics } from '../metrics';
 
 export interface HealthActivityDeps {
   repos: Repositories;
   config: Pick<Config, 'disableAfterFailures'>;
+  metrics: Metrics;
+  logger: Logger;
 }
 
-export function createHealthActivities({ repos, config }: HealthActivityDeps) {
+export function createHealthActivities({ repos, config, metrics, logger }: HealthActivityDeps) {
   return {
     async healthSettings(): Promise<{ disableAfterFailures: number }> {
       return { disableAfterFailures: config.disableAfterFailures };
@@ -14,11 +18,18 @@ export function createHealthActivities({ repos, config }: HealthActivityDeps) {
 
     /** Saves the failure count, disabling the webhook when asked; says whether it still exists. */
     async saveHealth(input: { webhookId: string; consecutiveFailures: number; disable: boolean }): Promise<{ exists: boolean; disabled: boolean }> {
-      return repos.webhooks.saveHealth(input.webhookId, input.consecutiveFailures, input.disable);
+      const saved = await repos.webhooks.saveHealth(input.webhookId, input.consecutiveFailures, input.disable);
+      if (saved.disabledNow) {
+        metrics.webhooksDisabled.inc();
+        logger.warn({ webhookId: input.webhookId, consecutiveFailures: input.consecutiveFailures }, 'webhook disabled after consecutive failed deliveries');
+      }
+      return { exists: saved.exists, disabled: saved.disabled };
     },
 
     async enableWebhook(webhookId: string): Promise<boolean> {
-      return repos.webhooks.enable(webhookId);
+      const enabled = await repos.webhooks.enable(webhookId);
+      if (enabled) logger.info({ webhookId }, 'webhook re-enabled');
+      return enabled;
     },
   };
 }

@@ -9,6 +9,8 @@ import { jsonBody } from './validate';
 import { webhooksRouter } from './webhooks';
 import { eventsRouter } from './events';
 import { deliveriesRouter } from './deliveries';
+import { countRequests, operationsRouter } from './operations';
+import { createMetrics, type Metrics } from '../metrics';
 import { createDeliveryStarter } from './delivery-starter';
 import type { Client } from '@temporalio/client';
 import { createPublisher } from '../client/publisher';
@@ -20,10 +22,12 @@ export interface AppDeps {
   logger: Logger;
   /** Publishing and the webhooks' health workflows go through Temporal. */
   temporal: Client;
+  /** The process's metrics (shared with the worker under `npm start`); a fresh set by default. */
+  metrics?: Metrics;
 }
 
 /** The REST API (SPEC.md), without listening. */
-export function buildApp({ config, repos, logger, temporal }: AppDeps): Express {
+export function buildApp({ config, repos, logger, temporal, metrics = createMetrics() }: AppDeps): Express {
   const publisher = createPublisher({ client: temporal, taskQueue: config.temporalTaskQueue });
   const health = createHealthControl({ client: temporal, taskQueue: config.temporalTaskQueue });
   const app = express();
@@ -45,6 +49,8 @@ export function buildApp({ config, repos, logger, temporal }: AppDeps): Express 
   api.use('/admin', requireAdminKey(config.adminApiKey), jsonBody, admin);
   api.use('/integration', requireIntegrationToken(repos.tokens), jsonBody, integrationRoutes);
 
+  app.use(countRequests(metrics));
+  app.use(operationsRouter({ db: repos.db, temporal, metrics }));
   app.use('/api/v1', api);
   app.use(unknownRoute);
   app.use(errorHandler(logger));

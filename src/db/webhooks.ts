@@ -142,20 +142,23 @@ export function createWebhookRepository(db: Knex, box: SecretBox) {
 
     /**
      * The health workflow's view: saves the failure count and, when asked, disables the webhook
-     * (if still active). Says whether the webhook still exists and whether it is now disabled.
+     * (if still active). Says whether it still exists, is disabled, and was disabled by this call.
      */
-    async saveHealth(id: string, consecutiveFailures: number, disable: boolean): Promise<{ exists: boolean; disabled: boolean }> {
-      const patch: Record<string, unknown> = { consecutive_failures: consecutiveFailures };
-      if (disable) {
-        Object.assign(patch, {
-          active: false,
-          disabled_reason: db.raw("CASE WHEN active THEN 'consecutive_failures' ELSE disabled_reason END"),
-          disabled_at: db.raw('CASE WHEN active THEN now() ELSE disabled_at END'),
-          updated_at: db.raw('CASE WHEN active THEN now() ELSE updated_at END'),
-        });
-      }
-      const [row] = await db<WebhookRow>('webhooks').where({ id }).whereNull('deleted_at').update(patch).returning(['active']);
-      return row ? { exists: true, disabled: !row.active } : { exists: false, disabled: true };
+    async saveHealth(id: string, consecutiveFailures: number, disable: boolean): Promise<{ exists: boolean; disabled: boolean; disabledNow: boolean }> {
+      return db.transaction(async (trx) => {
+        const current = await trx<WebhookRow>('webhooks').where({ id }).whereNull('deleted_at').forUpdate().first('active');
+        if (!current) return { exists: false, disabled: true, disabledNow: false };
+        const disabledNow = disable && current.active;
+        await trx('webhooks')
+          .where({ id })
+          .update({
+            consecutive_failures: consecutiveFailures,
+            ...(disabledNow
+              ? { active: false, disabled_reason: 'consecutive_failures', disabled_at: trx.fn.now(), updated_at: trx.fn.now() }
+              : {}),
+          });
+        return { exists: true, disabled: disabledNow || !current.active, disabledNow };
+      });
     },
 
     /** Turns a webhook back on with a clean slate; false when it no longer exists. */

@@ -1,4 +1,8 @@
+import express from 'express';
+import { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
+import { operationsRouter } from '../api/operations';
+import { boundPort, closeServer, listen } from '../api/http-server';
 import { loadProcessConfig, runMain, stopOnSignals } from '../lifecycle';
 import { createLogger } from '../logger';
 import { createDb } from '../db/knex';
@@ -6,19 +10,27 @@ import { createRepositories } from '../db';
 import { createSecretBox } from '../db/secret-box';
 import { migrateLatest } from '../db/migrate';
 import { startWorker } from './worker';
+import { installTemporalLogging } from './runtime';
+import { createMetrics } from '../metrics';
 
 /** `npm run worker`: the Temporal worker alone, on PostgreSQL and an existing Temporal server. */
 async function main(): Promise<void> {
   const config = loadProcessConfig('npm run worker');
   const logger = createLogger(config.logLevel);
+  installTemporalLogging(logger);
   const db = createDb({ databaseUrl: config.databaseUrl, logger });
   // Whichever of API and worker starts first brings the schema up to date.
   await migrateLatest(db);
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
   const repos = createRepositories(db, createSecretBox(config.secretEncryptionKey));
-  const running = await startWorker({ connection, config, repos });
-  logger.info({ taskQueue: config.temporalTaskQueue, namespace: config.temporalNamespace }, 'worker running');
+  const metrics = createMetrics();
+  const running = await startWorker({ connection, config, repos, metrics, logger });
+  // The worker's own metrics and probes, on METRICS_PORT.
+  const operations = express().use(operationsRouter({ db, temporal: new Client({ connection }), metrics }));
+  const server = await listen(operations, config.metricsPort);
+  logger.info({ taskQueue: config.temporalTaskQueue, namespace: config.temporalNamespace, metricsPort: boundPort(server) }, 'worker running');
   stopOnSignals(async () => {
+    await closeServer(server);
     await running.stop();
     await connection.close();
     await db.destroy();

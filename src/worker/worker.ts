@@ -5,6 +5,8 @@ import type { Repositories } from '../db';
 import { createActivities } from '../activities';
 import { createHttpSender } from '../activities/http-sender';
 import { ensureSearchAttributes } from './search-attributes';
+import type { Logger } from '../logger';
+import type { Metrics } from '../metrics';
 
 export interface WorkerDeps {
   connection: NativeConnection;
@@ -12,6 +14,8 @@ export interface WorkerDeps {
   repos: Repositories;
   /** A pre-built workflow bundle (tests share one); by default the worker bundles src/workflows. */
   workflowBundle?: WorkflowBundle;
+  metrics: Metrics;
+  logger: Logger;
 }
 
 export interface RunningWorker {
@@ -23,7 +27,7 @@ export interface RunningWorker {
 }
 
 /** Registers the search attributes, then runs the worker for the service's task queue. */
-export async function startWorker({ connection, config, repos, workflowBundle }: WorkerDeps): Promise<RunningWorker> {
+export async function startWorker({ connection, config, repos, workflowBundle, metrics, logger }: WorkerDeps): Promise<RunningWorker> {
   await ensureSearchAttributes(connection, config.temporalNamespace);
   const client = new Client({ connection, namespace: config.temporalNamespace });
   // One keep-alive HTTP agent per worker, shared by every attempt.
@@ -33,7 +37,9 @@ export async function startWorker({ connection, config, repos, workflowBundle }:
     namespace: config.temporalNamespace,
     taskQueue: config.temporalTaskQueue,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
-    activities: createActivities({ repos, sender, client, config }),
+    activities: createActivities({ repos, sender, client, config, metrics, logger }),
+    // On shutdown, let attempts in flight finish (they are bounded by the attempt timeout).
+    shutdownGraceTime: config.attemptTimeoutMs + 5_000,
   });
   const done = worker.run().finally(() => sender.close());
   return {

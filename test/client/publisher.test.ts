@@ -3,6 +3,8 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { createPublisher, EventValidationError } from '../../src/client';
 import { startWorker } from '../../src/worker/worker';
+import { createMetrics } from '../../src/metrics';
+import { createLogger } from '../../src/logger';
 import { createTestApp, type TestApp } from '../helpers/app';
 import { startReceiver, type Receiver } from '../helpers/receiver';
 import { finishedDelivery, integrationWithWebhook, supplier } from '../helpers/deliveries';
@@ -44,6 +46,8 @@ describe('the TypeScript publisher', () => {
       config: t.config,
       repos: t.repos,
       workflowBundle: { code: readFileSync(process.env.WORKFLOW_BUNDLE_PATH!, 'utf8') },
+      metrics: createMetrics(),
+      logger: createLogger('silent'),
     });
     try {
       for (const event of published) expect((await finishedDelivery(t.repos, event.id, webhook.id)).status).toBe('delivered');

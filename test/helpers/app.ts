@@ -7,9 +7,10 @@ import { buildApp } from '../../src/api/app';
 import { loadConfig, type Config, type LogLevel } from '../../src/config';
 import { createRepositories, type Repositories } from '../../src/db';
 import { createSecretBox } from '../../src/db/secret-box';
-import { createLogger } from '../../src/logger';
+import { createLogger, type Logger } from '../../src/logger';
 import { randomBase62 } from '../../src/ids';
 import { startWorker, type RunningWorker } from '../../src/worker/worker';
+import { createMetrics } from '../../src/metrics';
 import { createTestDb } from './db';
 
 export const adminKey = 'test-admin-key-0123456789';
@@ -28,6 +29,8 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   /** Also run a worker (on a task queue of this app's own) against the real Temporal server. */
   worker?: boolean;
+  /** Where the app's and worker's logs go (silent by default). */
+  logger?: Logger;
 }
 
 /** Short delays so retries finish within a test; each test file gets its own task queue. */
@@ -45,6 +48,9 @@ const testEnv = {
  */
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const config = loadConfig({ ...testEnv, TEMPORAL_TASK_QUEUE: `test-${randomBase62(10)}`, ...options.env });
+  // TEST_LOG_LEVEL=debug shows the app's and worker's logs when a test needs explaining.
+  const logger = options.logger ?? createLogger((process.env.TEST_LOG_LEVEL as LogLevel) ?? 'silent');
+  const metrics = createMetrics();
   const { db, close: closeDb } = await createTestDb();
   const repos = createRepositories(db, createSecretBox(config.secretEncryptionKey!));
   const address = process.env.TEMPORAL_TEST_ADDRESS!;
@@ -55,10 +61,9 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   if (options.worker) {
     workerConnection = await NativeConnection.connect({ address });
     const code = readFileSync(process.env.WORKFLOW_BUNDLE_PATH!, 'utf8');
-    worker = await startWorker({ connection: workerConnection, config, repos, workflowBundle: { code } });
+    worker = await startWorker({ connection: workerConnection, config, repos, workflowBundle: { code }, metrics, logger });
   }
-  // TEST_LOG_LEVEL=debug shows the app's logs when a test needs explaining.
-  const app = buildApp({ config, repos, logger: createLogger((process.env.TEST_LOG_LEVEL as LogLevel) ?? 'silent'), temporal });
+  const app = buildApp({ config, repos, logger, temporal, metrics });
   return {
     app,
     repos,

@@ -11,7 +11,7 @@ export interface ReceivedRequest {
 }
 
 /** How to answer the nth request (1-based): a status, or 'hang' to never answer. */
-export type Reply = number | { status: number; body?: string; headers?: Record<string, string> } | 'hang';
+export type Reply = number | { status: number; body?: string; headers?: Record<string, string>; delayMs?: number } | 'hang';
 
 export interface Receiver {
   url: string;
@@ -40,8 +40,8 @@ export async function startReceiver(reply: (request: ReceivedRequest, n: number)
       requests.push(request);
       const r = answer(request, requests.length);
       if (r === 'hang') return;
-      const { status, body = '', headers = {} } = typeof r === 'number' ? { status: r } : r;
-      res.writeHead(status, headers).end(body);
+      const { status, body = '', headers = {}, delayMs = 0 } = typeof r === 'number' ? { status: r } : r;
+      setTimeout(() => res.writeHead(status, headers).end(body), delayMs);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -1,0 +1,68 @@
+import { Router, type RequestHandler } from 'express';
+import type { Client } from '@temporalio/client';
+import type { Knex } from 'knex';
+import type { Metrics } from '../metrics';
+import { ApiError } from './errors';
+
+/** How long a readiness probe waits for each dependency. */
+const probeTimeoutMs = 3000;
+
+async function probe(name: string, check: () => Promise<unknown>): Promise<string | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${probeTimeoutMs} ms`)), probeTimeoutMs);
+  });
+  try {
+    await Promise.race([check(), timeout]);
+    return undefined;
+  } catch (err) {
+    return `${name} is unreachable: ${(err as Error).message.split('\n')[0]}`;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** `/healthz` (the process is up), `/readyz` (database and Temporal reachable) and `/metrics`. */
+export function operationsRouter({ db, temporal, metrics }: { db: Knex; temporal?: Client; metrics: Metrics }): Router {
+  const router = Router();
+  router.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  router.get('/readyz', async (_req, res) => {
+    const problems = await Promise.all([
+      probe('database', () => db.raw('SELECT 1')),
+      temporal
+        ? // The gRPC deadline ends the client's own retries too, not just our wait.
+          probe('temporal', () => temporal.withDeadline(Date.now() + probeTimeoutMs - 500, () => temporal.workflowService.getSystemInfo({})))
+        : Promise.resolve(undefined),
+    ]);
+    const details = ['database', 'temporal']
+      .map((path, i) => ({ path, message: problems[i] }))
+      .filter((d): d is { path: string; message: string } => d.message !== undefined);
+    if (details.length > 0) throw new ApiError('unavailable', 'Not ready: a backing service is unreachable', details);
+    res.json({ status: 'ready' });
+  });
+  router.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  return router;
+}
+
+/** Which mount a request came through; route patterns alone do not say it. */
+function area(url: string): string {
+  if (/^\/api\/v1\/admin\/integrations\/[^/]+\/(webhook-events|event-types|deliveries)/.test(url)) return 'admin-view';
+  if (url.startsWith('/api/v1/admin')) return 'admin';
+  if (url.startsWith('/api/v1/integration')) return 'integration';
+  return 'other';
+}
+
+/** Counts every API request by its route pattern (not the raw path, which would explode the labels). */
+export function countRequests(metrics: Metrics): RequestHandler {
+  return (req, res, next) => {
+    res.on('finish', () => {
+      const route = req.route ? `${area(req.originalUrl)} ${req.route.path}` : 'unmatched';
+      metrics.apiRequests.inc({ method: req.method, route, status: String(res.statusCode) });
+    });
+    next();
+  };
+}

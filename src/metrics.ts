@@ -1,0 +1,42 @@
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+
+/** Prometheus metrics of one process; API and worker register into the same registry under `npm start`. */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    deliveries: new Counter({
+      name: 'webhook_deliveries_total',
+      help: 'Deliveries that finished, by final status (delivered, failed, skipped, cancelled).',
+      labelNames: ['status'] as const,
+      registers: [registry],
+    }),
+    attempts: new Counter({
+      name: 'webhook_delivery_attempts_total',
+      help: 'Delivery attempts, by outcome (success or failure) and error class.',
+      labelNames: ['outcome', 'error_class'] as const,
+      registers: [registry],
+    }),
+    attemptDuration: new Histogram({
+      name: 'webhook_delivery_attempt_duration_seconds',
+      help: 'Duration of delivery attempts, from connecting to the end of the answer.',
+      labelNames: ['outcome'] as const,
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15],
+      registers: [registry],
+    }),
+    webhooksDisabled: new Counter({
+      name: 'webhooks_disabled_total',
+      help: 'Webhooks disabled by their health workflow after consecutive failed deliveries.',
+      registers: [registry],
+    }),
+    apiRequests: new Counter({
+      name: 'api_requests_total',
+      help: 'API requests, by method, route and status code.',
+      labelNames: ['method', 'route', 'status'] as const,
+      registers: [registry],
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

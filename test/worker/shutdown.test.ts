@@ -1,0 +1,50 @@
+import { readFileSync } from 'node:fs';
+import { NativeConnection } from '@temporalio/worker';
+import { startWorker } from '../../src/worker/worker';
+import { createMetrics } from '../../src/metrics';
+import { createLogger } from '../../src/logger';
+import { createTestApp, type TestApp } from '../helpers/app';
+import { startReceiver, type Receiver } from '../helpers/receiver';
+import { finishedDelivery, integrationWithWebhook, publish } from '../helpers/deliveries';
+import { waitFor } from '../helpers/wait';
+
+let t: TestApp;
+let receiver: Receiver;
+beforeAll(async () => {
+  t = await createTestApp({ worker: true, env: { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', WEBHOOK_ALLOW_INSECURE_URLS: 'true' } });
+  receiver = await startReceiver(() => ({ status: 200, delayMs: 1500 }));
+});
+afterAll(async () => {
+  await receiver.close();
+  await t.close();
+});
+
+it('a worker shutting down finishes the attempt in flight; another worker completes the delivery without repeating it', async () => {
+  const { integration, webhook } = await integrationWithWebhook(t.app, receiver.url);
+  const event = await publish(t.app, integration.id);
+  await waitFor('the attempt to be in flight', () => (receiver.requests.length === 1 ? true : undefined));
+
+  await t.worker!.stop();
+  const delivery = (await t.repos.deliveries.listForEvent(event.id))[0];
+  // The answer came back while shutting down, and was reported to Temporal.
+  const history = await t.temporal.workflow.getHandle(delivery.workflowId).fetchHistory();
+  expect(history.events!.some((e) => e.activityTaskCompletedEventAttributes)).toBe(true);
+
+  const connection = await NativeConnection.connect({ address: process.env.TEMPORAL_TEST_ADDRESS });
+  const next = await startWorker({
+    connection,
+    config: t.config,
+    repos: t.repos,
+    workflowBundle: { code: readFileSync(process.env.WORKFLOW_BUNDLE_PATH!, 'utf8') },
+    metrics: createMetrics(),
+    logger: createLogger('silent'),
+  });
+  try {
+    const finished = await finishedDelivery(t.repos, event.id, webhook.id);
+    expect(finished).toMatchObject({ status: 'delivered', attemptCount: 1 });
+    expect(receiver.requests).toHaveLength(1);
+  } finally {
+    await next.stop();
+    await connection.close();
+  }
+});
