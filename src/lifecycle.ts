@@ -19,7 +19,7 @@ export function stopOnSignals(stop: () => Promise<void>, say: (line: string) => 
   process.on('SIGTERM', handle);
 }
 
-/** Runs an entrypoint, turning start-up failures into one clear line and exit code 1. */
+/** Runs an entrypoint, turning failures into one clear line and exit code 1. */
 export function runMain(main: () => Promise<void>): void {
   main().catch((err) => {
     console.error(err instanceof ConfigError ? err.message : `Start-up failed: ${err instanceof Error ? err.message : err}`);
