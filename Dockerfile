@@ -26,6 +26,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 COPY --from=build /app/dist ./dist
+# The Platform UI's browser code is bundled by the API at start-up (esbuild) from src/ui.
+COPY --from=build /app/src/ui ./src/ui
 
 # The API and worker entrypoints need DATABASE_URL/TEMPORAL_ADDRESS, but the
 # all-in-one `node dist/main.js` falls back to embedded defaults under ./.data;

@@ -10,6 +10,8 @@ import { webhooksRouter } from './webhooks';
 import { eventsRouter } from './events';
 import { deliveriesRouter } from './deliveries';
 import { countRequests, operationsRouter } from './operations';
+import { openApiRouter } from './openapi';
+import { uiRouter } from './ui';
 import { createMetrics, type Metrics } from '../metrics';
 import { createDeliveryStarter } from './delivery-starter';
 import type { Client } from '@temporalio/client';
@@ -50,6 +52,8 @@ export function buildApp({ config, repos, logger, temporal, metrics = createMetr
   api.use('/integration', requireIntegrationToken(repos.tokens), jsonBody, integrationRoutes);
 
   app.use(countRequests(metrics));
+  app.use(uiRouter());
+  app.use(openApiRouter());
   app.use(operationsRouter({ db: repos.db, temporal, metrics }));
   app.use('/api/v1', api);
   app.use(unknownRoute);

@@ -10,17 +10,26 @@ import { ApiError, notFound } from './errors';
 import { parseBody, parseWith } from './validate';
 import { attemptJson, deliveryJson } from './serializers';
 import type { DeliveryStarter } from './delivery-starter';
+import type { deliveryDetailSchema, deliveryPageSchema, recoverResultSchema, testResultSchema } from './schemas';
 
-const listQuery = z.strictObject({
+/** Query of the delivery log; exported, with the bodies below, for the OpenAPI document. */
+export const listQuery = z.strictObject({
   status: z.enum(deliveryStatuses).optional(),
   eventType: z.enum(eventTypes as [string, ...string[]]).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().regex(/^dlv_[0-9A-Za-z]+$/, 'must be a nextCursor from an earlier page').optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20).meta({ description: 'Page size' }),
+  cursor: z
+    .string()
+    .regex(/^dlv_[0-9A-Za-z]+$/, 'must be a nextCursor from an earlier page')
+    .optional()
+    .meta({ description: 'The `nextCursor` of the previous page: newest first, continues after it' }),
 });
 
-const recoverBody = z
+export const recoverBody = z
   .strictObject({ since: z.iso.datetime({ offset: true }), until: z.iso.datetime({ offset: true }).optional() })
   .refine((b) => !b.until || Date.parse(b.until) > Date.parse(b.since), { message: 'until must be after since', path: ['until'] });
+
+/** A test event takes no options: an empty object or no body. */
+export const testBody = z.strictObject({});
 
 const integrationOf = (res: Response): string => res.locals.integrationId;
 
@@ -51,17 +60,19 @@ export function deliveriesRouter({ repos, starter }: { repos: Repositories; star
     const page = await repos.deliveries.list({ webhookId: webhook.id, ...query, before: query.cursor, limit: query.limit + 1 });
     const more = page.length > query.limit;
     const data = page.slice(0, query.limit);
-    res.json({ data: data.map(deliveryJson), nextCursor: more ? data[data.length - 1].id : null });
+    const body: z.infer<typeof deliveryPageSchema> = { data: data.map(deliveryJson), nextCursor: more ? data[data.length - 1].id : null };
+    res.json(body);
   });
 
   router.get('/deliveries/:deliveryId', async (req, res) => {
     const delivery = await findDelivery(res, String(req.params.deliveryId));
     const [attempts, event] = await Promise.all([repos.deliveries.listAttempts(delivery.id), repos.events.find(delivery.eventId)]);
-    res.json({
+    const body: z.infer<typeof deliveryDetailSchema> = {
       ...deliveryJson(delivery),
       event: event && { id: event.id, type: event.type, timestamp: event.timestamp, payload: JSON.parse(event.body) },
       attempts: attempts.map(attemptJson),
-    });
+    };
+    res.json(body);
   });
 
   router.post('/deliveries/:deliveryId/redeliver', async (req, res) => {
@@ -98,12 +109,13 @@ export function deliveriesRouter({ repos, starter }: { repos: Repositories; star
       });
       if (wasStarted) started++;
     }
-    res.status(202).json({ count: started });
+    const result: z.infer<typeof recoverResultSchema> = { count: started };
+    res.status(202).json(result);
   });
 
   router.post('/webhook-events/:id/test', async (req, res) => {
     const webhook = await findWebhook(res, String(req.params.id));
-    parseBody(z.strictObject({}), req);
+    parseBody(testBody, req);
     requireActive(webhook);
     const event = {
       id: newId('event'),
@@ -122,7 +134,8 @@ export function deliveriesRouter({ repos, starter }: { repos: Repositories; star
       integrationId: webhook.integrationId,
       eventType: event.event,
     });
-    res.status(202).json({ deliveryId: id, eventId: event.id });
+    const result: z.infer<typeof testResultSchema> = { deliveryId: id, eventId: event.id };
+    res.status(202).json(result);
   });
 
   return router;

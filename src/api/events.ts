@@ -1,7 +1,20 @@
 import { Router } from 'express';
-import { EventValidationError, validatePublishRequest, type Publisher } from '../client/publisher';
+import { z } from 'zod';
+import { EventValidationError, publishFields, validatePublishRequest, type Publisher } from '../client/publisher';
+import { eventCatalog, subscribableEventTypes } from '../events/catalog';
 import type { Repositories } from '../db';
 import { ApiError, notFound } from './errors';
+import type { publishedEventSchema } from './schemas';
+
+/**
+ * The publish body for the OpenAPI document: one variant per event type, with that type's `data`
+ * schema from the catalog and the publisher's own field rules (validatePublishRequest checks them).
+ */
+export const publishEventBody = z.union(
+  subscribableEventTypes.map((event) =>
+    z.strictObject({ integrationId: publishFields.integrationId, event: z.literal(event), data: eventCatalog[event].data, id: publishFields.id }),
+  ),
+);
 
 /** Admin: publish an event over REST, with the same rules as the TypeScript publisher. */
 export function eventsRouter({ repos, publisher }: { repos: Repositories; publisher: Publisher }): Router {
@@ -16,7 +29,8 @@ export function eventsRouter({ repos, publisher }: { repos: Repositories; publis
       throw err;
     }
     if (!(await repos.integrations.find(request.integrationId))) throw notFound('Integration');
-    res.status(202).json(await publisher.publish(request));
+    const published: z.infer<typeof publishedEventSchema> = await publisher.publish(request);
+    res.status(202).json(published);
   });
 
   return router;

@@ -5,8 +5,9 @@ import type { Repositories } from '../db';
 import { notFound } from './errors';
 import { parseBody } from './validate';
 import { integrationJson } from './serializers';
+import type { integrationCreatedSchema, tokenCreatedSchema } from './schemas';
 
-const createIntegrationBody = z.strictObject({
+export const createIntegrationBody = z.strictObject({
   name: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
 });
 
@@ -25,7 +26,8 @@ export function integrationsRouter({ repos }: { repos: Repositories }): Router {
       );
       return { integration, tokenId: apiToken.id };
     });
-    res.status(201).json({ ...integrationJson(integration), token, tokenId });
+    const body: z.infer<typeof integrationCreatedSchema> = { ...integrationJson(integration), token, tokenId };
+    res.status(201).json(body);
   });
 
   router.get('/', async (_req, res) => {
@@ -38,7 +40,8 @@ export function integrationsRouter({ repos }: { repos: Repositories }): Router {
     if (!(await repos.integrations.find(integrationId))) throw notFound('Integration');
     const token = newApiToken();
     const created = await repos.tokens.insert({ id: newId('token'), integrationId, tokenHash: hashApiToken(token) });
-    res.status(201).json({ id: created.id, token, createdAt: created.createdAt.toISOString() });
+    const body: z.infer<typeof tokenCreatedSchema> = { id: created.id, token, createdAt: created.createdAt.toISOString() };
+    res.status(201).json(body);
   });
 
   router.delete('/:integrationId/tokens/:tokenId', async (req, res) => {

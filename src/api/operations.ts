@@ -7,10 +7,10 @@ import { ApiError } from './errors';
 /** How long a readiness probe waits for each dependency. */
 const probeTimeoutMs = 3000;
 
-async function probe(name: string, check: () => Promise<unknown>): Promise<string | undefined> {
+async function probe(name: string, check: () => Promise<unknown>, timeoutMs = probeTimeoutMs): Promise<string | undefined> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${probeTimeoutMs} ms`)), probeTimeoutMs);
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
   });
   try {
     await Promise.race([check(), timeout]);
@@ -32,8 +32,9 @@ export function operationsRouter({ db, temporal, metrics }: { db: Knex; temporal
     const problems = await Promise.all([
       probe('database', () => db.raw('SELECT 1')),
       temporal
-        ? // The gRPC deadline ends the client's own retries too, not just our wait.
-          probe('temporal', () => temporal.withDeadline(Date.now() + probeTimeoutMs - 500, () => temporal.workflowService.getSystemInfo({})))
+        ? // The gRPC deadline ends the client's own retries (it can overshoot by a retry), so it
+          // comes well before our own limit: no call is left running behind the answer.
+          probe('temporal', () => temporal.withDeadline(Date.now() + probeTimeoutMs - 1000, () => temporal.workflowService.getSystemInfo({})), probeTimeoutMs * 2)
         : Promise.resolve(undefined),
     ]);
     const details = ['database', 'temporal']

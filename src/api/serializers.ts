@@ -1,17 +1,51 @@
+import { z } from 'zod';
 import type { Integration } from '../db/integrations';
 import type { Webhook } from '../db/webhooks';
+import { disabledReasons } from '../db/webhooks';
 import type { Attempt, Delivery } from '../db/deliveries';
+import { deliveryStatuses } from '../workflows/definitions';
 
-const iso = (date: Date | null) => (date ? date.toISOString() : null);
+// Each response shape is a zod schema (for the OpenAPI document) right above the serializer that
+// builds it; the serializers return z.infer of their schema, so the two cannot drift apart.
 
-export const integrationJson = (integration: Integration) => ({
+function iso(date: Date): string;
+function iso(date: Date | null): string | null;
+function iso(date: Date | null) {
+  return date ? date.toISOString() : null;
+}
+
+const timestamp = z.iso.datetime().meta({ description: 'ISO 8601, UTC, with milliseconds' });
+const nullableTimestamp = timestamp.nullable();
+
+export const integrationSchema = z
+  .object({ id: z.string().meta({ example: 'int_4hPq0cTqTqgkYf0wQhM8n2Xa' }), name: z.string(), createdAt: timestamp })
+  .meta({ id: 'Integration' });
+
+export const integrationJson = (integration: Integration): z.infer<typeof integrationSchema> => ({
   id: integration.id,
   name: integration.name,
   createdAt: iso(integration.createdAt),
 });
 
+export const webhookSchema = z
+  .object({
+    id: z.string().meta({ example: 'wh_8Lx2mV0QwYk3ZfR7TgNc1Hds' }),
+    url: z.string(),
+    events: z.array(z.string()),
+    description: z.string().nullable(),
+    active: z.boolean(),
+    secret: z.string().optional().meta({ description: 'Only in the answers to creation and secret rotation: `whsec_` + base64 of 32 bytes' }),
+    previousSecretExpiresAt: nullableTimestamp.meta({ description: 'Until then the previous secret also signs deliveries' }),
+    consecutiveFailures: z.number().int(),
+    disabledReason: z.enum(disabledReasons).nullable(),
+    disabledAt: nullableTimestamp,
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  })
+  .meta({ id: 'Webhook' });
+
 /** A webhook as the API shows it; the secret only where the caller asks (at creation). */
-export function webhookJson(webhook: Webhook, { withSecret = false } = {}) {
+export function webhookJson(webhook: Webhook, { withSecret = false } = {}): z.infer<typeof webhookSchema> {
   return {
     id: webhook.id,
     url: webhook.url,
@@ -29,7 +63,22 @@ export function webhookJson(webhook: Webhook, { withSecret = false } = {}) {
   };
 }
 
-export const deliveryJson = (delivery: Delivery) => ({
+export const deliverySchema = z
+  .object({
+    id: z.string().meta({ example: 'dlv_2bN7yQ4sKp9XwL0aZc5TfGmE' }),
+    webhookId: z.string(),
+    eventId: z.string(),
+    eventType: z.string(),
+    status: z.enum(deliveryStatuses),
+    attemptCount: z.number().int(),
+    redeliveryOf: z.string().nullable().meta({ description: 'The delivery this one repeats (redelivery or recovery)' }),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+    finishedAt: nullableTimestamp,
+  })
+  .meta({ id: 'Delivery' });
+
+export const deliveryJson = (delivery: Delivery): z.infer<typeof deliverySchema> => ({
   id: delivery.id,
   webhookId: delivery.webhookId,
   eventId: delivery.eventId,
@@ -42,7 +91,18 @@ export const deliveryJson = (delivery: Delivery) => ({
   finishedAt: iso(delivery.finishedAt),
 });
 
-export const attemptJson = (attempt: Attempt) => ({
+export const attemptSchema = z
+  .object({
+    attempt: z.number().int().meta({ description: '1 to 4' }),
+    startedAt: z.string(),
+    durationMs: z.number(),
+    statusCode: z.number().int().nullable(),
+    error: z.object({ class: z.string(), message: z.string().nullable() }).nullable(),
+    responseExcerpt: z.string().nullable().meta({ description: 'The first 1 KiB of the response body' }),
+  })
+  .meta({ id: 'Attempt' });
+
+export const attemptJson = (attempt: Attempt): z.infer<typeof attemptSchema> => ({
   attempt: attempt.attemptNumber,
   startedAt: attempt.startedAt,
   durationMs: attempt.durationMs,

@@ -7,10 +7,16 @@ import type { HealthControl } from '../client/webhook-health';
 import { notFound } from './errors';
 import { parseBody } from './validate';
 import { webhookJson } from './serializers';
+import type { eventTypeListSchema } from './schemas';
 import { webhookUrlSchema, type WebhookUrlRules } from './webhook-url';
 
 const eventList = z
-  .array(z.string().refine(isSubscribableEventType, { message: `must be one of: ${subscribableEventTypes.join(', ')}` }))
+  .array(
+    z
+      .string()
+      .refine(isSubscribableEventType, { message: `must be one of: ${subscribableEventTypes.join(', ')}` })
+      .meta({ enum: subscribableEventTypes }),
+  )
   .min(1, 'must list at least one event type')
   .superRefine((events, ctx) => {
     events.forEach((event, index) => {
@@ -20,8 +26,12 @@ const eventList = z
 
 const description = z.string().max(1000, 'must be at most 1000 characters');
 
-function webhookBodies(rules: WebhookUrlRules) {
-  const url = webhookUrlSchema(rules);
+/** The bodies of create and update; exported for the OpenAPI document (openapi.ts). */
+export function webhookBodies(rules: WebhookUrlRules) {
+  const url = webhookUrlSchema(rules).meta({
+    format: 'uri',
+    description: 'Absolute https URL (http only with WEBHOOK_ALLOW_INSECURE_URLS=true), no user:password, no private address',
+  });
   return {
     create: z.strictObject({ url, events: eventList, description: description.nullish() }),
     update: z
@@ -30,7 +40,7 @@ function webhookBodies(rules: WebhookUrlRules) {
   };
 }
 
-const rotateSecretBody = z.strictObject({
+export const rotateSecretBody = z.strictObject({
   /** How long the previous secret keeps signing deliveries: default one day, at most 7 days. */
   gracePeriodSeconds: z.number().int().min(0).max(7 * 86400, 'must be at most 604800 (7 days)').default(86400),
 });
@@ -99,9 +109,10 @@ export function webhooksRouter(deps: { repos: Repositories; health: HealthContro
   });
 
   router.get('/event-types', (_req, res) => {
-    res.json({
+    const body: z.infer<typeof eventTypeListSchema> = {
       data: eventTypes.map((name) => ({ name, description: eventCatalog[name].description, subscribable: eventCatalog[name].subscribable })),
-    });
+    };
+    res.json(body);
   });
 
   return router;

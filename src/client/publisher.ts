@@ -33,15 +33,22 @@ export class EventValidationError extends Error {
   }
 }
 
+/** The rules of a publish request's fields, shared with the OpenAPI document. */
+export const publishFields = {
+  integrationId: z.string().regex(/^int_[0-9A-Za-z]+$/, 'must be an integration id (int_...)'),
+  id: z
+    .string()
+    .regex(/^evt_[0-9A-Za-z_-]{1,100}$/, 'must be "evt_" followed by 1 to 100 letters, digits, "_" or "-"')
+    .optional()
+    .meta({ description: 'Idempotency key: publishing the same id again creates no new deliveries' }),
+};
+
 const publishRequestSchema = z
   .strictObject({
-    integrationId: z.string().regex(/^int_[0-9A-Za-z]+$/, 'must be an integration id (int_...)'),
+    integrationId: publishFields.integrationId,
     event: z.string().refine(isSubscribableEventType, { message: `must be one of: ${subscribableEventTypes.join(', ')}` }),
     data: z.unknown(),
-    id: z
-      .string()
-      .regex(/^evt_[0-9A-Za-z_-]{1,100}$/, 'must be "evt_" followed by 1 to 100 letters, digits, "_" or "-"')
-      .optional(),
+    id: publishFields.id,
   })
   .superRefine((request, ctx) => {
     if (!isSubscribableEventType(request.event)) return;

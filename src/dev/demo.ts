@@ -90,6 +90,7 @@ export async function runDemo(options: DemoOptions): Promise<{ webhookId: string
       throw new Error(
         `${(err as Error).message}\nThe demo's receiver runs on this machine (${receiverUrl}); start the service with ` +
           'WEBHOOK_ALLOW_PRIVATE_TARGETS=true WEBHOOK_ALLOW_INSECURE_URLS=true npm start',
+        { cause: err },
       );
     }
     print(`Registered webhook ${webhook.id} -> ${receiverUrl}`);

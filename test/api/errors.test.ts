@@ -58,7 +58,7 @@ describe('request bodies', () => {
 
 describe('unknown routes', () => {
   it.each([
-    ['GET', '/'],
+    ['GET', '/nothing-here'],
     ['GET', '/api/v1/nothing-here'],
     ['PUT', '/api/v1/admin/integrations'],
   ])('%s %s answers 404 in the JSON error shape', async (method, path) => {

@@ -1,0 +1,110 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Router, type Response } from 'express';
+import { build, type BuildOptions } from 'esbuild';
+
+/** The Platform UI as served: built once per process, kept in memory. */
+export interface UiAssets {
+  html: string;
+  js: string;
+  css: string;
+}
+
+/** Only this origin, no inline script or style, no framing, no plugins. */
+export const uiContentSecurityPolicy = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self'",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/**
+ * Where the UI sources are: src/ui beside this file under tsx, or the source tree's src/ui when
+ * running compiled code from dist/ (the browser code is not part of the server build).
+ */
+export function findUiDirectory(): string {
+  const candidates = [path.resolve(__dirname, '../ui'), path.resolve(__dirname, '../../src/ui')];
+  return candidates.find((dir) => existsSync(path.join(dir, 'app.ts'))) ?? candidates[0];
+}
+
+const builds = new Map<string, Promise<UiAssets>>();
+
+/** Bundles src/ui/app.ts and styles.css with esbuild into memory; one build per directory per process. */
+export function buildUiAssets(dir: string = findUiDirectory()): Promise<UiAssets> {
+  let assets = builds.get(dir);
+  if (!assets) {
+    assets = bundle(dir);
+    builds.set(dir, assets);
+    // A failed build is retried by the next caller rather than cached.
+    assets.catch(() => builds.delete(dir));
+  }
+  return assets;
+}
+
+async function bundle(dir: string): Promise<UiAssets> {
+  const common = {
+    bundle: true,
+    write: false,
+    minify: true,
+    legalComments: 'none',
+    logLevel: 'silent',
+    target: ['es2020', 'chrome100', 'firefox100', 'safari15'],
+  } satisfies BuildOptions;
+  const [html, js, css] = await Promise.all([
+    readFile(path.join(dir, 'index.html'), 'utf8'),
+    build({
+      ...common,
+      entryPoints: [path.join(dir, 'app.ts')],
+      platform: 'browser',
+      format: 'iife',
+      tsconfig: path.join(dir, 'tsconfig.json'),
+    }),
+    build({ ...common, entryPoints: [path.join(dir, 'styles.css')], loader: { '.css': 'css' } }),
+  ]);
+  const text = (result: { outputFiles?: Array<{ text: string }> }) => {
+    const file = result.outputFiles?.[0];
+    if (!file) throw new Error('esbuild produced no output for the Platform UI');
+    return file.text;
+  };
+  return { html, js: text(js), css: text(css) };
+}
+
+function secureHeaders(res: Response): void {
+  res.set({
+    'Content-Security-Policy': uiContentSecurityPolicy,
+    'X-Content-Type-Options': 'nosniff',
+    'X-Frame-Options': 'DENY',
+    'Referrer-Policy': 'no-referrer',
+    'Cross-Origin-Opener-Policy': 'same-origin',
+    'Cache-Control': 'no-cache',
+  });
+}
+
+/**
+ * The Platform UI: `/` (index.html), `/ui/app.js`, `/ui/styles.css`. The bundle is built when the
+ * router is created (at API start-up) and cached; a request waits for it if it is still building.
+ * Anything else falls through to the next handler.
+ */
+export function uiRouter(options: { dir?: string } = {}): Router {
+  const dir = options.dir ?? findUiDirectory();
+  // Start building now; a failure is reported to the requests that need it (a 500 through the
+  // app's error handler) and the next request tries again.
+  buildUiAssets(dir).catch(() => undefined);
+  const router = Router();
+  const serve = (type: string, pick: (a: UiAssets) => string) => async (_req: unknown, res: Response) => {
+    const body = pick(await buildUiAssets(dir));
+    secureHeaders(res);
+    res.type(type).send(body);
+  };
+  router.get('/', serve('html', (a) => a.html));
+  router.get('/ui/app.js', serve('application/javascript', (a) => a.js));
+  router.get('/ui/styles.css', serve('css', (a) => a.css));
+  return router;
+}
