@@ -111,7 +111,8 @@ interface BannerFacts {
 function printBanner(print: (line: string) => void, facts: BannerFacts): void {
   print('');
   print('Webhook delivery service is running.');
-  print(`  API:              ${facts.apiUrl}/api/v1`);
+  print(`  Platform UI:      ${facts.apiUrl}/`);
+  print(`  API:              ${facts.apiUrl}/api/v1 (reference: ${facts.apiUrl}/docs)`);
   print(`  Temporal Web UI:  ${facts.uiUrl ?? '(external Temporal; use its own Web UI)'}`);
   print(`  Temporal:         ${facts.temporalAddress} (namespace ${facts.config.temporalNamespace})`);
   print(`  Database:         ${facts.config.databaseUrl ? 'PostgreSQL from DATABASE_URL' : `embedded PGlite in ${facts.dataDir}`}`);

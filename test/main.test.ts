@@ -61,6 +61,8 @@ describe('npm start with the embedded defaults', () => {
     try {
       const banner = printed.join('\n');
       expect(banner).toContain(`API:              ${first.apiUrl}/api/v1`);
+      expect(banner).toContain(`Platform UI:      ${first.apiUrl}/`);
+      expect((await fetch(`${first.apiUrl}/`)).status).toBe(200);
       expect(banner).toContain(`Temporal Web UI:  http://localhost:${ports.temporalUiPort}`);
       expect(banner).toContain(`Admin API key:    ${first.adminApiKey}`);
       expect(banner).toMatch(/ADMIN_API_KEY is unset, so one was generated/);
