@@ -194,7 +194,7 @@ export function createDeliveryRepository(db: Knex, box: SecretBox) {
       if (!delivery) return undefined;
       const [event, webhookRow] = await Promise.all([
         db('events').where({ id: delivery.event_id }).first('body', 'timestamp'),
-        db<WebhookRow & { deleted_at: Date | null }>('webhooks').where({ id: delivery.webhook_id }).first(),
+        db<WebhookRow>('webhooks').where({ id: delivery.webhook_id }).first(),
       ]);
       const webhook = toWebhook(webhookRow!);
       return {

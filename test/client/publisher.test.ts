@@ -1,11 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
 import { createPublisher, EventValidationError } from '../../src/client';
-import { startWorker } from '../../src/worker/worker';
-import { createMetrics } from '../../src/metrics';
-import { createLogger } from '../../src/logger';
-import { createTestApp, type TestApp } from '../helpers/app';
+import { createTestApp, startAnotherWorker, type TestApp } from '../helpers/app';
 import { startReceiver, type Receiver } from '../helpers/receiver';
 import { finishedDelivery, integrationWithWebhook, supplier } from '../helpers/deliveries';
 
@@ -40,20 +35,11 @@ describe('the TypeScript publisher', () => {
     expect(published[0]).toEqual({ id: expect.stringMatching(/^evt_[0-9A-Za-z]{20,}$/), event: 'supplier.created', integrationId: integration.id, timestamp: expect.any(String) });
     expect(receiver.requests).toHaveLength(0);
 
-    const connection = await NativeConnection.connect({ address: process.env.TEMPORAL_TEST_ADDRESS });
-    const worker = await startWorker({
-      connection,
-      config: t.config,
-      repos: t.repos,
-      workflowBundle: { code: readFileSync(process.env.WORKFLOW_BUNDLE_PATH!, 'utf8') },
-      metrics: createMetrics(),
-      logger: createLogger('silent'),
-    });
+    const worker = await startAnotherWorker(t);
     try {
       for (const event of published) expect((await finishedDelivery(t.repos, event.id, webhook.id)).status).toBe('delivered');
     } finally {
       await worker.stop();
-      await connection.close();
     }
     expect(receiver.requests.map((r) => JSON.parse(r.body).event).sort()).toEqual(['supplier.created', 'sync.completed']);
   });

@@ -60,8 +60,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   let workerConnection: NativeConnection | undefined;
   if (options.worker) {
     workerConnection = await NativeConnection.connect({ address });
-    const code = readFileSync(process.env.WORKFLOW_BUNDLE_PATH!, 'utf8');
-    worker = await startWorker({ connection: workerConnection, config, repos, workflowBundle: { code }, metrics, logger });
+    worker = await startWorker({ connection: workerConnection, config, repos, workflowBundle: testWorkflowBundle(), metrics, logger });
   }
   const app = buildApp({ config, repos, logger, temporal, metrics });
   return {
@@ -75,6 +74,28 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       await workerConnection?.close();
       await connection.close();
       await closeDb();
+    },
+  };
+}
+
+/** The workflow bundle global-setup built once for the whole run. */
+const testWorkflowBundle = () => ({ code: readFileSync(process.env.WORKFLOW_BUNDLE_PATH!, 'utf8') });
+
+/** Another worker for a test app's task queue (e.g. after its first one stopped); stop() closes it. */
+export async function startAnotherWorker(t: TestApp): Promise<{ stop(): Promise<void> }> {
+  const connection = await NativeConnection.connect({ address: process.env.TEMPORAL_TEST_ADDRESS });
+  const worker = await startWorker({
+    connection,
+    config: t.config,
+    repos: t.repos,
+    workflowBundle: testWorkflowBundle(),
+    metrics: createMetrics(),
+    logger: createLogger('silent'),
+  });
+  return {
+    stop: async () => {
+      await worker.stop();
+      await connection.close();
     },
   };
 }

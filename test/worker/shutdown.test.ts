@@ -1,9 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { NativeConnection } from '@temporalio/worker';
-import { startWorker } from '../../src/worker/worker';
-import { createMetrics } from '../../src/metrics';
-import { createLogger } from '../../src/logger';
-import { createTestApp, type TestApp } from '../helpers/app';
+import { createTestApp, startAnotherWorker, type TestApp } from '../helpers/app';
 import { startReceiver, type Receiver } from '../helpers/receiver';
 import { finishedDelivery, integrationWithWebhook, publish } from '../helpers/deliveries';
 import { waitFor } from '../helpers/wait';
@@ -30,21 +25,12 @@ it('a worker shutting down finishes the attempt in flight; another worker comple
   const history = await t.temporal.workflow.getHandle(delivery.workflowId).fetchHistory();
   expect(history.events!.some((e) => e.activityTaskCompletedEventAttributes)).toBe(true);
 
-  const connection = await NativeConnection.connect({ address: process.env.TEMPORAL_TEST_ADDRESS });
-  const next = await startWorker({
-    connection,
-    config: t.config,
-    repos: t.repos,
-    workflowBundle: { code: readFileSync(process.env.WORKFLOW_BUNDLE_PATH!, 'utf8') },
-    metrics: createMetrics(),
-    logger: createLogger('silent'),
-  });
+  const next = await startAnotherWorker(t);
   try {
     const finished = await finishedDelivery(t.repos, event.id, webhook.id);
     expect(finished).toMatchObject({ status: 'delivered', attemptCount: 1 });
     expect(receiver.requests).toHaveLength(1);
   } finally {
     await next.stop();
-    await connection.close();
   }
 });
