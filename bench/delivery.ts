@@ -1,18 +1,20 @@
 /**
  * `npm run bench`: end-to-end delivery throughput and latency on this machine.
  *
- * Starts the whole service in-process (the embedded Temporal dev server unless TEMPORAL_ADDRESS is
- * set; PostgreSQL from DATABASE_URL, else embedded PGlite), a receiver on 127.0.0.1 that answers
+ * Starts the whole service in-process (on an in-memory Temporal dev server unless TEMPORAL_ADDRESS
+ * is set; PostgreSQL from DATABASE_URL, else embedded PGlite), a receiver on 127.0.0.1 that answers
  * 200 at once, registers BENCH_WEBHOOKS webhooks and publishes BENCH_EVENTS events over REST, then
  * prints publish latency, publish-to-receipt latency, throughput and peak memory.
  */
 import { createServer } from 'node:http';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startService } from '../src/main';
 import { installTemporalLogging } from '../src/worker/runtime';
+import { createLogger } from '../src/logger';
+import { startTemporalDevServer } from '../src/dev/temporal-dev-server';
 
 const events = Number(process.env.BENCH_EVENTS ?? 300);
 const webhooks = Number(process.env.BENCH_WEBHOOKS ?? 5);
@@ -24,14 +26,7 @@ const percentile = (values: number[], p: number) => {
 };
 const ms = (n: number) => `${n.toFixed(0)} ms`;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createNetServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
+
 
 async function main(): Promise<void> {
   const publishedAt = new Map<string, number>();
@@ -51,13 +46,14 @@ async function main(): Promise<void> {
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
 
+  // Unless TEMPORAL_ADDRESS names a server, an in-memory dev server: `npm start` keeps its state
+  // in SQLite on disk, whose fsyncs would dominate what this measures.
+  installTemporalLogging(createLogger('warn'));
+  const devServer = process.env.TEMPORAL_ADDRESS ? undefined : await startTemporalDevServer({ namespace: 'default', log: () => undefined });
   const service = await startService({
-    env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn', WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', WEBHOOK_ALLOW_INSECURE_URLS: 'true', ADMIN_API_KEY: 'bench-admin-key-0123456789' },
+    env: { ...process.env, TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS ?? devServer!.address, PORT: '0', LOG_LEVEL: 'warn', WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', WEBHOOK_ALLOW_INSECURE_URLS: 'true', ADMIN_API_KEY: 'bench-admin-key-0123456789' },
     dataDir: mkdtempSync(path.join(os.tmpdir(), 'webhooks-bench-')),
-    temporalPort: await freePort(),
-    temporalUiPort: await freePort(),
     print: () => undefined,
-    onLogger: installTemporalLogging,
   });
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
@@ -105,6 +101,7 @@ async function main(): Promise<void> {
   } finally {
     clearInterval(sampler);
     await service.stop();
+    await devServer?.stop();
     receiver.close();
   }
 }

@@ -11,6 +11,7 @@ import {
   workflowIds,
   type DeliverEventInput,
   type DeliveryStatus,
+  type DeliverySettings,
   type PublishEventInput,
 } from '../workflows/definitions';
 import type { HttpSender } from './http-sender';
@@ -73,11 +74,18 @@ export function createDeliveryActivities({ repos, sender, client, config, metric
       });
       return deliveries.map((d) => ({
         workflowId: d.workflowId,
-        input: { deliveryId: d.id, eventId: d.eventId, webhookId: d.webhookId, integrationId: d.integrationId, eventType: d.eventType },
+        input: {
+          deliveryId: d.id,
+          eventId: d.eventId,
+          webhookId: d.webhookId,
+          integrationId: d.integrationId,
+          eventType: d.eventType,
+          settings: { retryDelaysMs: config.retryDelaysMs, attemptTimeoutMs: config.attemptTimeoutMs },
+        },
       }));
     },
 
-    async deliverySettings(): Promise<{ retryDelaysMs: number[]; attemptTimeoutMs: number }> {
+    async deliverySettings(): Promise<DeliverySettings> {
       return { retryDelaysMs: config.retryDelaysMs, attemptTimeoutMs: config.attemptTimeoutMs };
     },
 

@@ -34,12 +34,19 @@ export interface PublishEventInput {
   timestamp: string;
 }
 
+export interface DeliverySettings {
+  retryDelaysMs: number[];
+  attemptTimeoutMs: number;
+}
+
 export interface DeliverEventInput {
   deliveryId: string;
   eventId: string;
   webhookId: string;
   integrationId: string;
   eventType: string;
+  /** The worker's retry settings; when absent the workflow asks a worker for them. */
+  settings?: DeliverySettings;
 }
 
 /** The search attributes a delivery workflow starts with. */

@@ -1,4 +1,4 @@
-import { allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import {
   deliveryOutcomeSignal,
@@ -10,7 +10,8 @@ import {
   type WebhookHealthInput,
 } from './definitions';
 
-const { healthSettings, saveHealth, enableWebhook } = proxyActivities<Activities>({
+/** Short database calls, as local activities: they run within the workflow task. Retried until the database is back. */
+const { healthSettings, saveHealth, enableWebhook } = proxyLocalActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
