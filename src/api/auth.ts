@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { apiTokenPattern, hashApiToken } from '../ids';
 import type { TokenRepository } from '../db/tokens';
 import { ApiError } from './errors';
@@ -22,6 +22,9 @@ export function requireAdminKey(adminApiKey: string | undefined): RequestHandler
     next();
   };
 }
+
+/** The integration a request acts for (set by the token check, or from the path for admins). */
+export const integrationOf = (res: Response): string => res.locals.integrationId;
 
 /** Integration routes: a live integration token; its integration id goes to res.locals. */
 export function requireIntegrationToken(tokens: TokenRepository): RequestHandler {

@@ -7,6 +7,7 @@ import { deliveryStatuses, workflowIds } from '../workflows/definitions';
 import type { Repositories } from '../db';
 import type { Webhook } from '../db/webhooks';
 import { ApiError, notFound } from './errors';
+import { integrationOf } from './auth';
 import { parseBody, parseWith } from './validate';
 import { attemptJson, deliveryJson } from './serializers';
 import type { DeliveryStarter } from './delivery-starter';
@@ -30,8 +31,6 @@ export const recoverBody = z
 
 /** A test event takes no options: an empty object or no body. */
 export const testBody = z.strictObject({});
-
-const integrationOf = (res: Response): string => res.locals.integrationId;
 
 function requireActive(webhook: Webhook): void {
   if (!webhook.active) {

@@ -1,10 +1,11 @@
-import { Router, type Response } from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
 import { newId, newWebhookSecret } from '../ids';
 import { eventCatalog, eventTypes, isSubscribableEventType, subscribableEventTypes } from '../events/catalog';
 import type { Repositories } from '../db';
 import type { HealthControl } from '../client/webhook-health';
 import { notFound } from './errors';
+import { integrationOf } from './auth';
 import { parseBody } from './validate';
 import { webhookJson } from './serializers';
 import type { eventTypeListSchema } from './schemas';
@@ -26,7 +27,7 @@ const eventList = z
 
 const description = z.string().max(1000, 'must be at most 1000 characters');
 
-/** The bodies of create and update; exported for the OpenAPI document (openapi.ts). */
+/** The bodies of create and update; exported for the OpenAPI document (api/openapi). */
 export function webhookBodies(rules: WebhookUrlRules) {
   const url = webhookUrlSchema(rules).meta({
     format: 'uri',
@@ -44,8 +45,6 @@ export const rotateSecretBody = z.strictObject({
   /** How long the previous secret keeps signing deliveries: default one day, at most 7 days. */
   gracePeriodSeconds: z.number().int().min(0).max(7 * 86400, 'must be at most 604800 (7 days)').default(86400),
 });
-
-const integrationOf = (res: Response): string => res.locals.integrationId;
 
 /**
  * Webhook endpoints and the event catalog for one integration, found in res.locals.integrationId.
