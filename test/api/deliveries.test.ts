@@ -1,4 +1,4 @@
-import { asAdmin, createIntegration, createTestApp, withBearer, type TestApp } from '../helpers/app';
+import { allowLocalReceivers, asAdmin, createIntegration, createTestApp, withBearer, type TestApp } from '../helpers/app';
 import { startReceiver, type Receiver } from '../helpers/receiver';
 import { finishedDelivery, integrationWithWebhook, publish } from '../helpers/deliveries';
 import { waitFor } from '../helpers/wait';
@@ -8,7 +8,7 @@ let receiver: Receiver;
 beforeAll(async () => {
   t = await createTestApp({
     worker: true,
-    env: { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', WEBHOOK_ALLOW_INSECURE_URLS: 'true', WEBHOOK_RETRY_DELAYS_MS: '10' },
+    env: { ...allowLocalReceivers, WEBHOOK_RETRY_DELAYS_MS: '10' },
   });
 });
 beforeEach(async () => {

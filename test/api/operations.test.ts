@@ -8,7 +8,7 @@ import { createRepositories } from '../../src/db';
 import { createDb } from '../../src/db/knex';
 import { createSecretBox } from '../../src/db/secret-box';
 import { createLogger } from '../../src/logger';
-import { createTestApp, type TestApp } from '../helpers/app';
+import { allowLocalReceivers, createTestApp, type TestApp } from '../helpers/app';
 import { startReceiver, type Receiver } from '../helpers/receiver';
 import { finishedDelivery, integrationWithWebhook, publish } from '../helpers/deliveries';
 import { waitFor } from '../helpers/wait';
@@ -27,7 +27,7 @@ beforeAll(async () => {
   t = await createTestApp({
     worker: true,
     logger: pino({ level: 'info' }, logStream),
-    env: { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', WEBHOOK_ALLOW_INSECURE_URLS: 'true', WEBHOOK_RETRY_DELAYS_MS: '10', WEBHOOK_DISABLE_AFTER_FAILURES: '1' },
+    env: { ...allowLocalReceivers, WEBHOOK_RETRY_DELAYS_MS: '10', WEBHOOK_DISABLE_AFTER_FAILURES: '1' },
   });
   receiver = await startReceiver();
 });

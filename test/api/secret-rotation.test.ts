@@ -2,14 +2,14 @@ import { createHmac } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { createSecretBox, SecretDecryptionError } from '../../src/db/secret-box';
 import { createRepositories } from '../../src/db';
-import { createTestApp, type TestApp } from '../helpers/app';
+import { allowLocalReceivers, createTestApp, type TestApp } from '../helpers/app';
 import { startReceiver, type Receiver, type ReceivedRequest } from '../helpers/receiver';
 import { finishedDelivery, integrationWithWebhook, publish } from '../helpers/deliveries';
 
 let t: TestApp;
 let receiver: Receiver;
 beforeAll(async () => {
-  t = await createTestApp({ worker: true, env: { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', WEBHOOK_ALLOW_INSECURE_URLS: 'true' } });
+  t = await createTestApp({ worker: true, env: allowLocalReceivers });
   receiver = await startReceiver();
 });
 afterAll(async () => {

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { asAdmin, createIntegration, createTestApp, withBearer, type TestApp } from '../helpers/app';
+import { allowLocalReceivers, asAdmin, createIntegration, createTestApp, withBearer, type TestApp } from '../helpers/app';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -95,7 +95,7 @@ describe('POST /integration/webhook-events', () => {
 describe('URL rules follow the settings', () => {
   let relaxed: TestApp;
   beforeAll(async () => {
-    relaxed = await createTestApp({ env: { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', WEBHOOK_ALLOW_INSECURE_URLS: 'true' } });
+    relaxed = await createTestApp({ env: allowLocalReceivers });
   });
   afterAll(() => relaxed.close());
 

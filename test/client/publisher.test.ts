@@ -1,6 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { createPublisher, EventValidationError } from '../../src/client';
-import { createTestApp, startAnotherWorker, type TestApp } from '../helpers/app';
+import { allowLocalReceivers, createTestApp, startAnotherWorker, type TestApp } from '../helpers/app';
 import { startReceiver, type Receiver } from '../helpers/receiver';
 import { finishedDelivery, integrationWithWebhook, supplier } from '../helpers/deliveries';
 
@@ -8,7 +8,7 @@ let t: TestApp;
 let receiver: Receiver;
 beforeAll(async () => {
   // No worker yet: the test starts one after the producer has gone.
-  t = await createTestApp({ env: { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', WEBHOOK_ALLOW_INSECURE_URLS: 'true' } });
+  t = await createTestApp({ env: allowLocalReceivers });
   receiver = await startReceiver();
 });
 afterAll(async () => {

@@ -1,13 +1,13 @@
 import type { Server } from 'node:http';
 import { runDemo } from '../../src/dev/demo';
 import { boundPort, closeServer, listen } from '../../src/api/http-server';
-import { adminKey, createTestApp, type TestApp } from '../helpers/app';
+import { allowLocalReceivers, adminKey, createTestApp, type TestApp } from '../helpers/app';
 
 describe('npm run demo', () => {
   let t: TestApp;
   let server: Server;
   beforeAll(async () => {
-    t = await createTestApp({ worker: true, env: { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', WEBHOOK_ALLOW_INSECURE_URLS: 'true' } });
+    t = await createTestApp({ worker: true, env: allowLocalReceivers });
     server = await listen(t.app, 0);
   });
   afterAll(async () => {

@@ -33,6 +33,9 @@ export interface TestAppOptions {
   logger?: Logger;
 }
 
+/** Settings that let the service deliver to receivers on 127.0.0.1 over plain http (tests only). */
+export const allowLocalReceivers = { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', WEBHOOK_ALLOW_INSECURE_URLS: 'true' };
+
 /** Short delays so retries finish within a test; each test file gets its own task queue. */
 const testEnv = {
   ADMIN_API_KEY: adminKey,

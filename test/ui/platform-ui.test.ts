@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { uiContentSecurityPolicy } from '../../src/api/ui';
-import { adminKey, asAdmin, createIntegration, createTestApp, withBearer, type TestApp } from '../helpers/app';
+import { allowLocalReceivers, adminKey, asAdmin, createIntegration, createTestApp, withBearer, type TestApp } from '../helpers/app';
 import { startReceiver, type Receiver } from '../helpers/receiver';
 import { waitFor } from '../helpers/wait';
 
@@ -23,7 +23,7 @@ let base: string;
 let browser: Browser;
 
 beforeAll(async () => {
-  t = await createTestApp({ worker: true, env: { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', WEBHOOK_ALLOW_INSECURE_URLS: 'true' } });
+  t = await createTestApp({ worker: true, env: allowLocalReceivers });
   receiver = await startReceiver();
   // The app serves the UI itself (buildApp mounts uiRouter).
   server = await new Promise<Server>((resolve) => {

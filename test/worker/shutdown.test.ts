@@ -1,4 +1,4 @@
-import { createTestApp, startAnotherWorker, type TestApp } from '../helpers/app';
+import { allowLocalReceivers, createTestApp, startAnotherWorker, type TestApp } from '../helpers/app';
 import { startReceiver, type Receiver } from '../helpers/receiver';
 import { finishedDelivery, integrationWithWebhook, publish } from '../helpers/deliveries';
 import { waitFor } from '../helpers/wait';
@@ -6,7 +6,7 @@ import { waitFor } from '../helpers/wait';
 let t: TestApp;
 let receiver: Receiver;
 beforeAll(async () => {
-  t = await createTestApp({ worker: true, env: { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', WEBHOOK_ALLOW_INSECURE_URLS: 'true' } });
+  t = await createTestApp({ worker: true, env: allowLocalReceivers });
   receiver = await startReceiver(() => ({ status: 200, delayMs: 1500 }));
 });
 afterAll(async () => {

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import { asAdmin, createIntegration, createTestApp, withBearer, type TestApp } from '../helpers/app';
+import { allowLocalReceivers, asAdmin, createIntegration, createTestApp, withBearer, type TestApp } from '../helpers/app';
 import { startReceiver, type Receiver } from '../helpers/receiver';
 import { finishedDelivery, integrationWithWebhook, publish, supplier } from '../helpers/deliveries';
 import { waitFor } from '../helpers/wait';
@@ -9,7 +9,7 @@ import { newId } from '../../src/ids';
 let t: TestApp;
 let receiver: Receiver;
 beforeAll(async () => {
-  t = await createTestApp({ worker: true, env: { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', WEBHOOK_ALLOW_INSECURE_URLS: 'true' } });
+  t = await createTestApp({ worker: true, env: allowLocalReceivers });
 });
 beforeEach(async () => {
   receiver = await startReceiver();

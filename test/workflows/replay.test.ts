@@ -4,7 +4,7 @@ import { Worker } from '@temporalio/worker';
 import { execFileSync } from 'node:child_process';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import type { temporal } from '@temporalio/proto';
-import { createTestApp, type TestApp } from '../helpers/app';
+import { allowLocalReceivers, createTestApp, type TestApp } from '../helpers/app';
 import { startReceiver, type Receiver } from '../helpers/receiver';
 import { finishedDelivery, integrationWithWebhook, publish } from '../helpers/deliveries';
 import { deliveryOutcomeSignal, workflowIds } from '../../src/workflows/definitions';
@@ -32,7 +32,7 @@ describe('workflow replay', () => {
   beforeAll(async () => {
     t = await createTestApp({
       worker: true,
-      env: { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', WEBHOOK_ALLOW_INSECURE_URLS: 'true', WEBHOOK_RETRY_DELAYS_MS: '10,10,10' },
+      env: { ...allowLocalReceivers, WEBHOOK_RETRY_DELAYS_MS: '10,10,10' },
     });
     receiver = await startReceiver();
   });

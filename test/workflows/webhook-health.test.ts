@@ -1,4 +1,4 @@
-import { createTestApp, type TestApp } from '../helpers/app';
+import { allowLocalReceivers, createTestApp, type TestApp } from '../helpers/app';
 import { startReceiver, type Receiver } from '../helpers/receiver';
 import { finishedDelivery, integrationWithWebhook, publish } from '../helpers/deliveries';
 import { waitFor } from '../helpers/wait';
@@ -10,7 +10,7 @@ let receiver: Receiver;
 beforeAll(async () => {
   t = await createTestApp({
     worker: true,
-    env: { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', WEBHOOK_ALLOW_INSECURE_URLS: 'true', WEBHOOK_RETRY_DELAYS_MS: '10' },
+    env: { ...allowLocalReceivers, WEBHOOK_RETRY_DELAYS_MS: '10' },
   });
 });
 beforeEach(async () => {
@@ -130,7 +130,7 @@ describe('in-flight deliveries', () => {
   beforeAll(async () => {
     slow = await createTestApp({
       worker: true,
-      env: { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', WEBHOOK_ALLOW_INSECURE_URLS: 'true', WEBHOOK_RETRY_DELAYS_MS: '1500,1500,1500' },
+      env: { ...allowLocalReceivers, WEBHOOK_RETRY_DELAYS_MS: '1500,1500,1500' },
     });
   });
   afterAll(() => slow.close());
