@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { createHmac } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -23,6 +24,9 @@ let base: string;
 let browser: Browser;
 
 beforeAll(async () => {
+  if (!existsSync(chromiumPath)) {
+    throw new Error(`The Platform UI test drives Chromium at ${chromiumPath}: install Debian's (apt-get install chromium) or set CHROMIUM_PATH.`);
+  }
   t = await createTestApp({ worker: true, env: allowLocalReceivers });
   receiver = await startReceiver();
   // The app serves the UI itself (buildApp mounts uiRouter).
