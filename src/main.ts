@@ -7,14 +7,11 @@ import { loadConfig, type Config } from './config';
 import { runMain, stopOnSignals } from './lifecycle';
 import { boundPort, closeServer, listen } from './api/http-server';
 import { createLogger, type Logger } from './logger';
-import { createDb } from './db/knex';
-import { migrateLatest } from './db/migrate';
-import { createRepositories } from './db';
+import { openRepositories } from './db';
 import { buildApp } from './api/app';
 import { startWorker } from './worker/worker';
 import { defaultDataDir } from './dev/data-dir';
 import { loadOrCreateAdminKey, loadOrCreateEncryptionKey } from './dev/generated-secrets';
-import { createSecretBox } from './db/secret-box';
 import { startTemporalDevServer, type DevServer } from './dev/temporal-dev-server';
 
 export interface StartOptions {
@@ -58,9 +55,8 @@ export async function startService(options: StartOptions = {}): Promise<RunningS
   };
 
   try {
-    const db = createDb({ databaseUrl: config.databaseUrl, dataDir, logger });
-    stack.push(() => db.destroy());
-    await migrateLatest(db);
+    const repos = await openRepositories({ databaseUrl: config.databaseUrl, dataDir, logger, encryptionKey });
+    stack.push(() => repos.db.destroy());
 
     let devServer: DevServer | undefined;
     if (!config.temporalAddress) {
@@ -78,8 +74,6 @@ export async function startService(options: StartOptions = {}): Promise<RunningS
 
     const connection = await NativeConnection.connect({ address: temporalAddress });
     stack.push(() => connection.close());
-    const repos = createRepositories(db, createSecretBox(encryptionKey));
-    await repos.webhooks.encryptPlaintextSecrets();
     const metrics = createMetrics();
     const worker = await startWorker({ connection, config, repos, metrics, logger });
     stack.push(() => worker.stop());

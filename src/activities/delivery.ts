@@ -8,6 +8,7 @@ import type { Attempt } from '../db/deliveries';
 import { newId } from '../ids';
 import {
   deliveryOutcomeSignal,
+  isFinalStatus,
   workflowIds,
   type DeliverEventInput,
   type DeliveryStatus,
@@ -27,8 +28,6 @@ export interface DeliveryActivityDeps {
   logger: Logger;
 }
 
-const finalStatuses: DeliveryStatus[] = ['delivered', 'failed', 'skipped', 'cancelled'];
-
 /** The running activity's workflow id, for logs. */
 const workflowId = () => Context.current().info.workflowExecution?.workflowId;
 
@@ -42,11 +41,11 @@ export type AttemptOutcome =
   /** No request was made: the webhook was disabled (skipped) or deleted (cancelled). */
   | { kind: 'not_sent'; status: 'skipped' | 'cancelled' };
 
-export const userAgent = 'EUDR-Platform-Webhook/1.0';
+const userAgent = 'EUDR-Platform-Webhook/1.0';
 
 export function createDeliveryActivities({ repos, sender, client, config, metrics, logger }: DeliveryActivityDeps) {
   const finished = (deliveryId: string, status: DeliveryStatus) => {
-    if (!finalStatuses.includes(status)) return;
+    if (!isFinalStatus(status)) return;
     metrics.deliveries.inc({ status });
     logger.info({ deliveryId, workflowId: workflowId(), status }, 'delivery finished');
   };
@@ -59,13 +58,13 @@ export function createDeliveryActivities({ repos, sender, client, config, metric
           { id: event.id, integrationId: event.integrationId, type: event.event, timestamp: event.timestamp, body: payloadBody(event) },
           trx,
         );
-        const webhooks = await repos.webhooks.listSubscribed(event.integrationId, event.event, trx);
+        const webhookIds = await repos.webhooks.subscribedIds(event.integrationId, event.event, trx);
         return repos.deliveries.insertPending(
-          webhooks.map((webhook) => ({
+          webhookIds.map((webhookId) => ({
             id: newId('delivery'),
-            workflowId: workflowIds.delivery(event.id, webhook.id),
+            workflowId: workflowIds.delivery(event.id, webhookId),
             eventId: event.id,
-            webhookId: webhook.id,
+            webhookId,
             integrationId: event.integrationId,
             eventType: event.event,
           })),

@@ -6,6 +6,7 @@ import { payloadBody } from '../events/payload';
 import { deliveryStatuses, workflowIds } from '../workflows/definitions';
 import type { Repositories } from '../db';
 import type { Webhook } from '../db/webhooks';
+import type { Delivery, NewDelivery } from '../db/deliveries';
 import { ApiError, notFound } from './errors';
 import { integrationOf } from './auth';
 import { parseBody, parseWith } from './validate';
@@ -31,6 +32,12 @@ export const recoverBody = z
 
 /** A test event takes no options: an empty object or no body. */
 export const testBody = z.strictObject({});
+
+/** A new delivery repeating `original`: the same event to the same webhook, under a new id. */
+function repeatOf(original: Delivery, id: string, workflowId: string): NewDelivery {
+  const { eventId, webhookId, integrationId, eventType } = original;
+  return { id, workflowId, eventId, webhookId, integrationId, eventType, redeliveryOf: original.id };
+}
 
 function requireActive(webhook: Webhook): void {
   if (!webhook.active) {
@@ -78,15 +85,7 @@ export function deliveriesRouter({ repos, starter }: { repos: Repositories; star
     const original = await findDelivery(res, String(req.params.deliveryId));
     requireActive(await findWebhook(res, original.webhookId));
     const id = newId('delivery');
-    await starter.start({
-      id,
-      workflowId: workflowIds.redelivery(original.eventId, original.webhookId, id),
-      eventId: original.eventId,
-      webhookId: original.webhookId,
-      integrationId: original.integrationId,
-      eventType: original.eventType,
-      redeliveryOf: original.id,
-    });
+    await starter.start(repeatOf(original, id, workflowIds.redelivery(original.eventId, original.webhookId, id)));
     res.status(202).json(deliveryJson((await repos.deliveries.find(id))!));
   });
 
@@ -97,15 +96,7 @@ export function deliveriesRouter({ repos, starter }: { repos: Repositories; star
     const failed = await repos.deliveries.listFailed(webhook.id, new Date(body.since), body.until ? new Date(body.until) : new Date());
     let started = 0;
     for (const delivery of failed) {
-      const wasStarted = await starter.start({
-        id: newId('delivery'),
-        workflowId: workflowIds.recovery(delivery.eventId, webhook.id, delivery.id),
-        eventId: delivery.eventId,
-        webhookId: webhook.id,
-        integrationId: delivery.integrationId,
-        eventType: delivery.eventType,
-        redeliveryOf: delivery.id,
-      });
+      const wasStarted = await starter.start(repeatOf(delivery, newId('delivery'), workflowIds.recovery(delivery.eventId, webhook.id, delivery.id)));
       if (wasStarted) started++;
     }
     const result: z.infer<typeof recoverResultSchema> = { count: started };

@@ -1,10 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { loadProcessConfig, runMain, stopOnSignals } from '../lifecycle';
 import { createLogger } from '../logger';
-import { createDb } from '../db/knex';
-import { migrateLatest } from '../db/migrate';
-import { createRepositories } from '../db';
-import { createSecretBox } from '../db/secret-box';
+import { openRepositories } from '../db';
 import { buildApp } from './app';
 import { boundPort, closeServer, listen } from './http-server';
 
@@ -12,19 +9,16 @@ import { boundPort, closeServer, listen } from './http-server';
 async function main(): Promise<void> {
   const config = loadProcessConfig('npm run api');
   const logger = createLogger(config.logLevel);
-  const db = createDb({ databaseUrl: config.databaseUrl, logger });
-  await migrateLatest(db);
+  const repos = await openRepositories({ databaseUrl: config.databaseUrl, logger, encryptionKey: config.secretEncryptionKey });
   const connection = await Connection.connect({ address: config.temporalAddress });
   const temporal = new Client({ connection, namespace: config.temporalNamespace });
-  const repos = createRepositories(db, createSecretBox(config.secretEncryptionKey));
-  await repos.webhooks.encryptPlaintextSecrets();
   const server = await listen(buildApp({ config, repos, logger, temporal }), config.port);
   logger.info({ port: boundPort(server), adminRoutes: Boolean(config.adminApiKey) }, 'API listening');
   if (!config.adminApiKey) logger.warn('ADMIN_API_KEY is unset: admin routes answer 401');
   stopOnSignals(async () => {
     await closeServer(server);
     await connection.close();
-    await db.destroy();
+    await repos.db.destroy();
   }, (line) => logger.info(line));
 }
 

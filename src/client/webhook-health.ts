@@ -1,5 +1,5 @@
 import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { healthQuery, reenableUpdate, webhookDeletedSignal, workflowIds, type WebhookHealth } from '../workflows/definitions';
+import { reenableUpdate, webhookDeletedSignal, workflowIds, type WebhookHealth } from '../workflows/definitions';
 
 /** How long the API waits for the health workflow before answering 503. */
 const answerWithinMs = 10_000;
@@ -27,15 +27,6 @@ export function createHealthControl({ client, taskQueue }: { client: Client; tas
         await client.workflow.getHandle(workflowIds.health(webhookId)).signal(webhookDeletedSignal);
       } catch (err) {
         if (!(err instanceof WorkflowNotFoundError)) throw err;
-      }
-    },
-
-    async query(webhookId: string): Promise<WebhookHealth | undefined> {
-      try {
-        return await client.workflow.getHandle(workflowIds.health(webhookId)).query(healthQuery);
-      } catch (err) {
-        if (err instanceof WorkflowNotFoundError) return undefined;
-        throw err;
       }
     },
   };

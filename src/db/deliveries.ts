@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { DeliveryStatus } from '../workflows/definitions';
+import { isFinalStatus, type DeliveryStatus } from '../workflows/definitions';
 import type { SecretBox } from './secret-box';
 import { signingSecrets, webhookFromRow, type WebhookRow } from './webhooks';
 
@@ -101,8 +101,6 @@ const toNewRow = (d: NewDelivery) => ({
   redelivery_of: d.redeliveryOf ?? null,
 });
 
-const finalStatuses: DeliveryStatus[] = ['delivered', 'failed', 'skipped', 'cancelled'];
-
 export type NewDelivery = Pick<Delivery, 'id' | 'workflowId' | 'eventId' | 'webhookId' | 'integrationId' | 'eventType'> & {
   redeliveryOf?: string;
 };
@@ -121,7 +119,7 @@ export function createDeliveryRepository(db: Knex, box: SecretBox) {
   const statusChange = (status: DeliveryStatus) => ({
     status,
     updated_at: db.fn.now(),
-    ...(finalStatuses.includes(status) ? { finished_at: db.fn.now() } : {}),
+    ...(isFinalStatus(status) ? { finished_at: db.fn.now() } : {}),
   });
 
   return {

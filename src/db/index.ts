@@ -1,5 +1,7 @@
 import type { Knex } from 'knex';
-import type { SecretBox } from './secret-box';
+import { createSecretBox, type SecretBox } from './secret-box';
+import { createDb, type DbOptions } from './knex';
+import { migrateLatest } from './migrate';
 import { createIntegrationRepository } from './integrations';
 import { createTokenRepository } from './tokens';
 import { createWebhookRepository } from './webhooks';
@@ -19,3 +21,20 @@ export function createRepositories(db: Knex, secretBox: SecretBox) {
 }
 
 export type Repositories = ReturnType<typeof createRepositories>;
+
+/**
+ * The service's database, ready to use: connected, migrated to the latest schema, and with any
+ * secrets left in plain text by an earlier version encrypted. Every entrypoint opens it this way.
+ */
+export async function openRepositories(options: DbOptions & { encryptionKey: Buffer }): Promise<Repositories> {
+  const db = createDb(options);
+  try {
+    await migrateLatest(db);
+    const repos = createRepositories(db, createSecretBox(options.encryptionKey));
+    await repos.webhooks.encryptPlaintextSecrets();
+    return repos;
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
+}

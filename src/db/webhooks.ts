@@ -83,8 +83,8 @@ export const webhookFromRow = (box: SecretBox) => (row: WebhookRow): Webhook => 
 
 export function createWebhookRepository(db: Knex, box: SecretBox) {
   const toWebhook = webhookFromRow(box);
-  const live = (integrationId: string) =>
-    db<WebhookRow>('webhooks').where({ integration_id: integrationId }).whereNull('deleted_at');
+  const live = (integrationId: string, trx: Knex = db) =>
+    trx<WebhookRow>('webhooks').where({ integration_id: integrationId }).whereNull('deleted_at');
 
   return {
     async insert(webhook: NewWebhook): Promise<Webhook> {
@@ -129,15 +129,9 @@ export function createWebhookRepository(db: Knex, box: SecretBox) {
       return row && toWebhook(row);
     },
 
-    /** Active webhooks of an integration subscribed to an event type. */
-    async listSubscribed(integrationId: string, eventType: string, trx: Knex = db): Promise<Webhook[]> {
-      const rows = await trx<WebhookRow>('webhooks')
-        .where({ integration_id: integrationId })
-        .whereNull('deleted_at')
-        .andWhere({ active: true })
-        .andWhereRaw('? = ANY(events)', [eventType])
-        .orderBy('id');
-      return rows.map(toWebhook);
+    /** Ids of the active webhooks of an integration subscribed to an event type. */
+    async subscribedIds(integrationId: string, eventType: string, trx: Knex = db): Promise<string[]> {
+      return live(integrationId, trx).andWhere({ active: true }).andWhereRaw('? = ANY(events)', [eventType]).orderBy('id').pluck('id');
     },
 
     /**

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { defaultDataDir } from './data-dir';
+import { isFinalStatus } from '../workflows/definitions';
 import { runMain } from '../lifecycle';
 
 export interface DemoOptions {
@@ -29,7 +30,6 @@ interface DeliveryView {
   attempts: Attempt[];
 }
 
-const finalStatuses = new Set(['delivered', 'failed', 'skipped', 'cancelled']);
 
 /** The demo's receiver: fails the first try of every third event, and every try of "FAIL-" suppliers. */
 function startDemoReceiver(print: (line: string) => void): Promise<Server> {
@@ -135,12 +135,12 @@ async function followDeliveries(options: DemoOptions, token: string, webhookId: 
         const outcome = a.error ? `${a.error.class}: ${a.error.message}` : `HTTP ${a.statusCode}`;
         print(`  attempt   ${view.eventType.padEnd(16)} ${view.id} #${a.attempt}: ${outcome} in ${a.durationMs} ms`);
       }
-      if (finalStatuses.has(view.status) && !printedFinal.has(view.id)) {
+      if (isFinalStatus(view.status) && !printedFinal.has(view.id)) {
         printedFinal.add(view.id);
         print(`Delivery  ${view.eventType.padEnd(16)} ${view.id} ${view.status.toUpperCase()} after ${view.attempts.length} attempt(s)`);
       }
     }
-    if (views.length >= expected && views.every((v) => finalStatuses.has(v.status))) return views;
+    if (views.length >= expected && views.every((v) => isFinalStatus(v.status))) return views;
     if (Date.now() > deadline) throw new Error('gave up waiting for the deliveries to finish');
     await new Promise((resolve) => setTimeout(resolve, 500));
   }

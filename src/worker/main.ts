@@ -5,10 +5,7 @@ import { operationsRouter } from '../api/operations';
 import { boundPort, closeServer, listen } from '../api/http-server';
 import { loadProcessConfig, runMain, stopOnSignals } from '../lifecycle';
 import { createLogger } from '../logger';
-import { createDb } from '../db/knex';
-import { createRepositories } from '../db';
-import { createSecretBox } from '../db/secret-box';
-import { migrateLatest } from '../db/migrate';
+import { openRepositories } from '../db';
 import { startWorker } from './worker';
 import { installTemporalLogging } from './runtime';
 import { createMetrics } from '../metrics';
@@ -18,11 +15,10 @@ async function main(): Promise<void> {
   const config = loadProcessConfig('npm run worker');
   const logger = createLogger(config.logLevel);
   installTemporalLogging(logger);
-  const db = createDb({ databaseUrl: config.databaseUrl, logger });
   // Whichever of API and worker starts first brings the schema up to date.
-  await migrateLatest(db);
+  const repos = await openRepositories({ databaseUrl: config.databaseUrl, logger, encryptionKey: config.secretEncryptionKey });
+  const { db } = repos;
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
-  const repos = createRepositories(db, createSecretBox(config.secretEncryptionKey));
   const metrics = createMetrics();
   const running = await startWorker({ connection, config, repos, metrics, logger });
   // The worker's own metrics and probes, on METRICS_PORT.

@@ -5,6 +5,11 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 export const deliveryStatuses = ['pending', 'retrying', 'delivered', 'failed', 'skipped', 'cancelled'] as const;
 export type DeliveryStatus = (typeof deliveryStatuses)[number];
 
+/** Whether a delivery is over: no further attempt will be made. */
+export function isFinalStatus(status: string): boolean {
+  return status === 'delivered' || status === 'failed' || status === 'skipped' || status === 'cancelled';
+}
+
 /** Keyword search attributes operators filter on in the Temporal Web UI. */
 export const searchAttributes = {
   webhookId: defineSearchAttributeKey('WebhookId', SearchAttributeType.KEYWORD),

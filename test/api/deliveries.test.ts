@@ -1,6 +1,6 @@
 import { allowLocalReceivers, asAdmin, createIntegration, createTestApp, withBearer, type TestApp } from '../helpers/app';
 import { startReceiver, type Receiver } from '../helpers/receiver';
-import { finishedDelivery, integrationWithWebhook, publish } from '../helpers/deliveries';
+import { finishedDelivery, finishedDeliveryById, integrationWithWebhook, publish } from '../helpers/deliveries';
 import { waitFor } from '../helpers/wait';
 
 let t: TestApp;
@@ -17,11 +17,7 @@ beforeEach(async () => {
 afterEach(() => receiver.close());
 afterAll(() => t.close());
 
-const finishedById = (deliveryId: string) =>
-  waitFor(`delivery ${deliveryId} to finish`, async () => {
-    const d = await t.repos.deliveries.find(deliveryId);
-    return d && ['delivered', 'failed', 'skipped', 'cancelled'].includes(d.status) ? d : undefined;
-  });
+const finishedById = (deliveryId: string) => finishedDeliveryById(t.repos, deliveryId);
 
 describe('delivery log', () => {
   it('lists a webhook’s deliveries newest first, filtered, page by page', async () => {

@@ -1,6 +1,7 @@
 import type { Express } from 'express';
 import type { Repositories } from '../../src/db';
 import type { Delivery } from '../../src/db/deliveries';
+import { isFinalStatus } from '../../src/workflows/definitions';
 import { asAdmin, createIntegration, withBearer } from './app';
 import { waitFor } from './wait';
 
@@ -21,16 +22,21 @@ export async function publish(app: Express, integrationId: string, event = 'supp
   return res.body as { id: string; event: string; integrationId: string; timestamp: string };
 }
 
-const finished = new Set(['delivered', 'failed', 'skipped', 'cancelled']);
+/** Waits until the delivery `find` returns has a final status. */
+function untilFinished(what: string, find: () => Promise<Delivery | undefined>, timeoutMs: number): Promise<Delivery> {
+  return waitFor(what, async () => {
+    const delivery = await find();
+    return delivery && isFinalStatus(delivery.status) ? delivery : undefined;
+  }, timeoutMs);
+}
 
 /** Waits until the delivery of this event to this webhook has a final status. */
-export async function finishedDelivery(repos: Repositories, eventId: string, webhookId: string, timeoutMs = 30_000): Promise<Delivery> {
-  return waitFor(
-    `delivery of ${eventId} to ${webhookId}`,
-    async () => {
-      const delivery = (await repos.deliveries.listForEvent(eventId)).find((d) => d.webhookId === webhookId);
-      return delivery && finished.has(delivery.status) ? delivery : undefined;
-    },
-    timeoutMs,
-  );
+export function finishedDelivery(repos: Repositories, eventId: string, webhookId: string, timeoutMs = 30_000): Promise<Delivery> {
+  const find = async () => (await repos.deliveries.listForEvent(eventId)).find((d) => d.webhookId === webhookId);
+  return untilFinished(`delivery of ${eventId} to ${webhookId}`, find, timeoutMs);
+}
+
+/** Waits until the delivery with this id has a final status. */
+export function finishedDeliveryById(repos: Repositories, deliveryId: string, timeoutMs = 30_000): Promise<Delivery> {
+  return untilFinished(`delivery ${deliveryId}`, () => repos.deliveries.find(deliveryId), timeoutMs);
 }
