@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { execFileSync } from 'node:child_process';
@@ -11,12 +11,44 @@ import { deliveryOutcomeSignal, workflowIds } from '../../src/workflows/definiti
 import { newId } from '../../src/ids';
 
 /**
- * Histories recorded from earlier versions of the workflows. A change that would break running
- * workflows (nondeterminism) fails here. Record new ones with RECORD_HISTORIES=1 when a workflow
- * changes on purpose (and keep the old files while such workflows may still be running).
+ * Histories recorded from earlier versions of the workflows, one folder per version (see
+ * test/fixtures/histories/README.md). A change that would break running workflows
+ * (nondeterminism) fails here. Record a new version's folder with RECORD_HISTORIES=v2 (the next
+ * free name) when a workflow changes on purpose; recorded files are never rewritten.
  */
 const fixtures = path.join(__dirname, '../fixtures/histories');
 const workflowBundle = () => ({ code: readFileSync(process.env.WORKFLOW_BUNDLE_PATH!, 'utf8') });
+
+/** Every recorded history as `<version>/<file>.json`, from every version folder. */
+function recordedHistoryFiles() {
+  return readdirSync(fixtures, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .flatMap((dir) =>
+      readdirSync(path.join(fixtures, dir.name))
+        .filter((name) => name.endsWith('.json'))
+        .map((name) => `${dir.name}/${name}`),
+    )
+    .sort();
+}
+
+/**
+ * The new version folder RECORD_HISTORIES names, created empty. An existing folder is refused:
+ * workflows of that version may still be running, so its files must stay as they were recorded.
+ */
+function newVersionFolder(name: string) {
+  if (!/^v[0-9]+$/.test(name)) {
+    throw new Error(`RECORD_HISTORIES must name a new version folder such as v2 (got ${JSON.stringify(name)})`);
+  }
+  const folder = path.join(fixtures, name);
+  if (existsSync(folder)) {
+    throw new Error(
+      `RECORD_HISTORIES=${name}: test/fixtures/histories/${name} already exists and recorded histories are never ` +
+        'rewritten; record into a new version folder (only a half-written folder you have not committed may be deleted)',
+    );
+  }
+  mkdirSync(folder);
+  return folder;
+}
 
 async function replay(histories: Array<{ workflowId: string; history: temporal.api.history.v1.IHistory }>) {
   const failures: string[] = [];
@@ -42,11 +74,11 @@ describe('workflow replay', () => {
   });
 
   it('replays the recorded histories of earlier versions', async () => {
-    const files = readdirSync(fixtures).filter((name) => name.endsWith('.json'));
-    expect(files.length).toBeGreaterThanOrEqual(4);
-    const histories = files.map((name) => ({
-      workflowId: name,
-      history: historyFromJSON(JSON.parse(readFileSync(path.join(fixtures, name), 'utf8'))),
+    const files = recordedHistoryFiles();
+    expect(files.filter((file) => file.startsWith('v1/'))).toHaveLength(5);
+    const histories = files.map((file) => ({
+      workflowId: file,
+      history: historyFromJSON(JSON.parse(readFileSync(path.join(fixtures, file), 'utf8'))),
     }));
     expect(await replay(histories)).toEqual([]);
   });
@@ -92,13 +124,13 @@ describe('workflow replay', () => {
 
     if (process.env.RECORD_HISTORIES) {
       // The CLI writes the standard JSON history format (the same the Web UI downloads).
-      mkdirSync(fixtures, { recursive: true });
+      const folder = newVersionFolder(process.env.RECORD_HISTORIES);
       for (const [name, handle] of handles) {
         const { runId } = await handle.describe();
         const json = execFileSync(process.env.TEMPORAL_CLI_PATH!, [
           'workflow', 'show', '--address', process.env.TEMPORAL_TEST_ADDRESS!, '--workflow-id', handle.workflowId, '--run-id', runId, '--output', 'json',
         ]);
-        writeFileSync(path.join(fixtures, `${name}.json`), json);
+        writeFileSync(path.join(folder, `${name}.json`), json);
       }
     }
   });
