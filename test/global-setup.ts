@@ -4,12 +4,15 @@ import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { ensureTemporalCli } from '../src/dev/temporal-cli';
+import { testDatabase } from './helpers/db';
 
 /**
  * One real Temporal dev server and one workflow bundle for the whole run; test files find them
  * through TEMPORAL_TEST_ADDRESS and WORKFLOW_BUNDLE_PATH (workers inherit this environment).
+ * First, the database the run uses, so every log says what the tests ran on.
  */
 export default async function globalSetup(): Promise<void> {
+  console.log(`Tests run on ${testDatabase()}`);
   const cli = await ensureTemporalCli((line) => console.log(line));
   const [env, bundle] = await Promise.all([
     TestWorkflowEnvironment.createLocal({

@@ -2,6 +2,33 @@ import { createDb, type Db } from '../../src/db/knex';
 import { migrateLatest } from '../../src/db/migrate';
 import { randomBase62 } from '../../src/ids';
 
+/**
+ * What the tests run on, for the run's first line: PostgreSQL named by DATABASE_URL (without its
+ * password), otherwise the embedded PGlite. Under CI=true a missing DATABASE_URL is an error, so a
+ * CI run can never pass on PGlite by accident.
+ */
+export function testDatabase(env: NodeJS.ProcessEnv = process.env): string {
+  const url = env.DATABASE_URL;
+  if (!url) {
+    if (/^(true|1)$/i.test(env.CI ?? '')) {
+      throw new Error(
+        'CI=true but DATABASE_URL is not set: CI runs the tests on PostgreSQL, not the embedded PGlite. ' +
+          'Set DATABASE_URL=postgres://user:password@host:port/database, as .ci/run does.',
+      );
+    }
+    return 'embedded PGlite (in memory)';
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    // Not the URL itself in the message: it may hold a password.
+    throw new Error('DATABASE_URL is not a URL like postgres://user:password@host:port/database');
+  }
+  const host = parsed.hostname || parsed.searchParams.get('host') || 'localhost';
+  return `PostgreSQL at ${host}:${parsed.port || '5432'}/${decodeURIComponent(parsed.pathname.slice(1))}`;
+}
+
 export interface TestDb {
   db: Db;
   close(): Promise<void>;
