@@ -1,10 +1,11 @@
-import { Context } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import type { Config } from '../config';
 import type { Repositories } from '../db';
-import type { Attempt } from '../db/deliveries';
+import { MissingDeliveryDataError, type Attempt } from '../db/deliveries';
+import { SecretDecryptionError } from '../db/secret-box';
 import { newId } from '../ids';
 import {
   deliveryOutcomeSignal,
@@ -14,6 +15,7 @@ import {
   type DeliveryStatus,
   type DeliverySettings,
   type PublishEventInput,
+  undeliverableFailureType,
 } from '../workflows/definitions';
 import type { HttpSender } from './http-sender';
 import { signatureHeaders } from './signing';
@@ -43,6 +45,28 @@ export type AttemptOutcome =
 
 const userAgent = 'EUDR-Platform-Webhook/1.0';
 
+/** Heartbeats every second while `work` runs, so the server can tell the activity it was cancelled. */
+async function whileHeartbeating<T>(context: Context, work: () => Promise<T>): Promise<T> {
+  const beat = setInterval(() => context.heartbeat(), 1000);
+  try {
+    return await work();
+  } finally {
+    clearInterval(beat);
+  }
+}
+
+/** Missing rows and secrets that no longer decrypt do not come back by retrying: the delivery ends failed. */
+async function undeliverableIfBroken<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (err) {
+    if (err instanceof MissingDeliveryDataError || err instanceof SecretDecryptionError) {
+      throw ApplicationFailure.create({ type: undeliverableFailureType, message: err.message, nonRetryable: true });
+    }
+    throw err;
+  }
+}
+
 export function createDeliveryActivities({ repos, sender, client, config, metrics, logger }: DeliveryActivityDeps) {
   const finished = (deliveryId: string, status: DeliveryStatus) => {
     if (!isFinalStatus(status)) return;
@@ -51,22 +75,32 @@ export function createDeliveryActivities({ repos, sender, client, config, metric
   };
 
   return {
-    /** Records the event and one pending delivery per active subscribed webhook; idempotent. */
+    /**
+     * Records the event (once per integration and id) and one pending delivery per active webhook
+     * subscribed to it; idempotent. Fans out the event as first stored: an id used again for
+     * another event type is refused rather than mixed up with the first.
+     */
     async planDeliveries(event: PublishEventInput): Promise<PlannedDelivery[]> {
       const deliveries = await repos.db.transaction(async (trx) => {
-        await repos.events.insertOnce(
+        const stored = await repos.events.insertOnce(
           { id: event.id, integrationId: event.integrationId, type: event.event, timestamp: event.timestamp, body: payloadBody(event) },
           trx,
         );
-        const webhookIds = await repos.webhooks.subscribedIds(event.integrationId, event.event, trx);
+        if (stored.integrationId !== event.integrationId || stored.type !== event.event) {
+          throw ApplicationFailure.nonRetryable(
+            `event ${event.id} of integration ${event.integrationId} was first published as ${stored.type}; not publishing it again as ${event.event}`,
+            'EventIdConflict',
+          );
+        }
+        const webhookIds = await repos.webhooks.subscribedIds(stored.integrationId, stored.type, trx);
         return repos.deliveries.insertPending(
           webhookIds.map((webhookId) => ({
             id: newId('delivery'),
-            workflowId: workflowIds.delivery(event.id, webhookId),
-            eventId: event.id,
+            workflowId: workflowIds.delivery(stored.integrationId, stored.id, webhookId),
+            eventId: stored.id,
             webhookId,
-            integrationId: event.integrationId,
-            eventType: event.event,
+            integrationId: stored.integrationId,
+            eventType: stored.type,
           })),
           trx,
         );
@@ -88,10 +122,12 @@ export function createDeliveryActivities({ repos, sender, client, config, metric
       return { retryDelaysMs: config.retryDelaysMs, attemptTimeoutMs: config.attemptTimeoutMs };
     },
 
-    /** One signed POST, unless the webhook is no longer active. Failures are results, not errors. */
+    /**
+     * One signed POST, unless the webhook is no longer active. Failures of the receiver are results,
+     * not errors; a delivery that can never be made is a non-retryable Undeliverable failure.
+     */
     async attemptDelivery({ deliveryId, attempt }: { deliveryId: string; attempt: number }): Promise<AttemptOutcome> {
-      const target = await repos.deliveries.attemptTarget(deliveryId);
-      if (!target) throw new Error(`delivery ${deliveryId} does not exist`);
+      const target = await undeliverableIfBroken(() => repos.deliveries.attemptTarget(deliveryId));
       if (target.webhookDeleted) return { kind: 'not_sent', status: 'cancelled' };
       if (!target.webhookActive) return { kind: 'not_sent', status: 'skipped' };
 
@@ -112,7 +148,10 @@ export function createDeliveryActivities({ repos, sender, client, config, metric
           body,
         }),
       };
-      const result = await sender.send({ url: target.url, headers, body });
+      const context = Context.current();
+      const result = await whileHeartbeating(context, () => sender.send({ url: target.url, headers, body }, context.cancellationSignal));
+      // Cancelled or terminated meanwhile: the request was aborted; report the cancellation.
+      context.cancellationSignal.throwIfAborted();
       const outcome = result.ok ? 'success' : 'failure';
       metrics.attempts.inc({ outcome, error_class: result.errorClass ?? 'none' });
       metrics.attemptDuration.observe({ outcome }, result.durationMs / 1000);

@@ -1,3 +1,4 @@
+import { rootCertificates } from 'node:tls';
 import { Agent, request, type Dispatcher } from 'undici';
 import { createSafeConnector, type Resolver } from './safe-connect';
 import { classifySendError, type AttemptErrorClass } from './send-errors';
@@ -31,10 +32,16 @@ export interface HttpSenderOptions {
   timeoutMs: number;
   /** Replaces the system DNS resolver when targets are checked, so tests can pick what names resolve to. */
   resolve?: Resolver;
+  /**
+   * Tests only: one more certificate authority to trust (PEM), beside the system's, so a receiver
+   * with a test certificate can be reached over HTTPS. Never set in production.
+   */
+  extraCaCertificate?: string;
 }
 
 export interface HttpSender {
-  send(request: SendRequest): Promise<SendResult>;
+  /** Sends one POST; aborting `signal` (the activity's cancellation) aborts the request. */
+  send(request: SendRequest, signal?: AbortSignal): Promise<SendResult>;
   close(): Promise<void>;
 }
 
@@ -46,19 +53,20 @@ const maxBodyBytes = 64 * 1024;
  * Sends webhook POSTs. One keep-alive Agent per sender (the worker makes one), so consecutive
  * deliveries and retries to the same receiver reuse connections instead of handshaking again.
  */
-export function createHttpSender({ allowPrivateTargets, timeoutMs, resolve }: HttpSenderOptions): HttpSender {
+export function createHttpSender({ allowPrivateTargets, timeoutMs, resolve, extraCaCertificate }: HttpSenderOptions): HttpSender {
+  const ca = extraCaCertificate ? [...rootCertificates, extraCaCertificate] : undefined;
   const agent = new Agent({
-    connect: allowPrivateTargets ? { timeout: timeoutMs } : createSafeConnector({ timeoutMs, resolve }),
+    connect: allowPrivateTargets ? { timeout: timeoutMs, ca } : createSafeConnector({ timeoutMs, resolve, ca }),
   });
   return {
-    send: (req) => sendOnce(agent, req, timeoutMs),
+    send: (req, signal) => sendOnce(agent, req, timeoutMs, signal),
     close: () => agent.close(),
   };
 }
 
 type Outcome = Omit<SendResult, 'startedAt' | 'durationMs'>;
 
-async function sendOnce(agent: Agent, { url, headers, body }: SendRequest, timeoutMs: number): Promise<SendResult> {
+async function sendOnce(agent: Agent, { url, headers, body }: SendRequest, timeoutMs: number, cancel?: AbortSignal): Promise<SendResult> {
   const startedAt = new Date().toISOString();
   const started = performance.now();
   const finish = (outcome: Outcome): SendResult => ({ startedAt, durationMs: Math.round(performance.now() - started), ...outcome });
@@ -74,7 +82,8 @@ async function sendOnce(agent: Agent, { url, headers, body }: SendRequest, timeo
   let statusCode: number | null = null;
   try {
     // Redirects are never followed: undici follows none unless given a redirect interceptor.
-    const response = await request(url, { dispatcher: agent, method: 'POST', headers, body, signal: deadline.signal });
+    const signal = cancel ? AbortSignal.any([deadline.signal, cancel]) : deadline.signal;
+    const response = await request(url, { dispatcher: agent, method: 'POST', headers, body, signal });
     statusCode = response.statusCode;
     const responseExcerpt = excerpt(await readCapped(response.body));
     if (statusCode >= 200 && statusCode < 300) {
@@ -82,6 +91,7 @@ async function sendOnce(agent: Agent, { url, headers, body }: SendRequest, timeo
     }
     return finish({ ok: false, statusCode, errorClass: 'http_status', errorMessage: `HTTP ${statusCode}`, responseExcerpt });
   } catch (error) {
+    if (cancel?.aborted) return failure('network_error', 'request aborted: the delivery was cancelled', statusCode);
     if (deadline.signal.aborted) {
       const partial = statusCode === null ? '' : ` (status ${statusCode} received, body unfinished)`;
       return failure('timeout', `no complete response within ${timeoutMs} ms${partial}`, statusCode);

@@ -81,6 +81,6 @@ export function guardConnector(connect: buildConnector.connector): buildConnecto
 }
 
 /** The connector for production: public targets only, checked at lookup and after connecting. */
-export function createSafeConnector({ timeoutMs, resolve }: { timeoutMs: number; resolve?: Resolver }): buildConnector.connector {
-  return guardConnector(buildConnector({ timeout: timeoutMs, lookup: createSafeLookup(resolve) }));
+export function createSafeConnector({ timeoutMs, resolve, ca }: { timeoutMs: number; resolve?: Resolver; ca?: string[] }): buildConnector.connector {
+  return guardConnector(buildConnector({ timeout: timeoutMs, lookup: createSafeLookup(resolve), ca }));
 }

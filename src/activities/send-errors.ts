@@ -9,6 +9,8 @@ export const attemptErrorClasses = [
   'http_status',
   'invalid_url',
   'network_error',
+  /** Not an answer of the receiver: the delivery can never be made (its data is gone, or its secret no longer decrypts). */
+  'undeliverable',
 ] as const;
 export type AttemptErrorClass = (typeof attemptErrorClasses)[number];
 

@@ -45,7 +45,7 @@ export function buildApp({ config, repos, logger, temporal, metrics = createMetr
   const admin = Router();
   admin.use('/integrations/:integrationId', integrationFromPath(repos), integrationRoutes);
   admin.use('/integrations', integrationsRouter({ repos }));
-  admin.use('/events', eventsRouter({ repos, publisher }));
+  admin.use('/events', eventsRouter({ repos, publisher, temporal }));
 
   const api = Router();
   api.use('/admin', requireAdminKey(config.adminApiKey), jsonBody, admin);

@@ -72,7 +72,7 @@ export function deliveriesRouter({ repos, starter }: { repos: Repositories; star
 
   router.get('/deliveries/:deliveryId', async (req, res) => {
     const delivery = await findDelivery(res, String(req.params.deliveryId));
-    const [attempts, event] = await Promise.all([repos.deliveries.listAttempts(delivery.id), repos.events.find(delivery.eventId)]);
+    const [attempts, event] = await Promise.all([repos.deliveries.listAttempts(delivery.id), repos.events.find(delivery.integrationId, delivery.eventId)]);
     const body: z.infer<typeof deliveryDetailSchema> = {
       ...deliveryJson(delivery),
       event: event && { id: event.id, type: event.type, timestamp: event.timestamp, payload: JSON.parse(event.body) },
@@ -118,7 +118,7 @@ export function deliveriesRouter({ repos, starter }: { repos: Repositories; star
     const id = newId('delivery');
     await starter.start({
       id,
-      workflowId: workflowIds.delivery(event.id, webhook.id),
+      workflowId: workflowIds.delivery(webhook.integrationId, event.id, webhook.id),
       eventId: event.id,
       webhookId: webhook.id,
       integrationId: webhook.integrationId,

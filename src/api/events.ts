@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import type { Client } from '@temporalio/client';
 import { EventValidationError, publishFields, validatePublishRequest, type Publisher } from '../client/publisher';
 import { eventCatalog, subscribableEventTypes } from '../events/catalog';
 import type { Repositories } from '../db';
@@ -17,7 +18,10 @@ export const publishEventBody = z.union(
 );
 
 /** Admin: publish an event over REST, with the same rules as the TypeScript publisher. */
-export function eventsRouter({ repos, publisher }: { repos: Repositories; publisher: Publisher }): Router {
+/** How long a REST publish waits for Temporal before answering 503. */
+const publishWithinMs = 5_000;
+
+export function eventsRouter({ repos, publisher, temporal }: { repos: Repositories; publisher: Publisher; temporal: Client }): Router {
   const router = Router();
 
   router.post('/', async (req, res) => {
@@ -29,7 +33,8 @@ export function eventsRouter({ repos, publisher }: { repos: Repositories; publis
       throw err;
     }
     if (!(await repos.integrations.find(request.integrationId))) throw notFound('Integration');
-    const published: z.infer<typeof publishedEventSchema> = await publisher.publish(request);
+    // A Temporal that does not answer soon is unavailable: 503 rather than a request left hanging.
+    const published: z.infer<typeof publishedEventSchema> = await temporal.withDeadline(Date.now() + publishWithinMs, () => publisher.publish(request));
     res.status(202).json(published);
   });
 

@@ -34,7 +34,15 @@ export function operationsRouter({ db, temporal, metrics }: { db: Knex; temporal
       temporal
         ? // The gRPC deadline ends the client's own retries (it can overshoot by a retry), so it
           // comes well before our own limit: no call is left running behind the answer.
-          probe('temporal', () => temporal.withDeadline(Date.now() + probeTimeoutMs - 1000, () => temporal.workflowService.getSystemInfo({})), probeTimeoutMs * 2)
+          probe(
+            'temporal',
+            // The client's own namespace: a server that lacks it cannot run a single delivery.
+            () =>
+              temporal.withDeadline(Date.now() + probeTimeoutMs - 1000, () =>
+                temporal.workflowService.describeNamespace({ namespace: temporal.options.namespace }),
+              ),
+            probeTimeoutMs * 2,
+          )
         : Promise.resolve(undefined),
     ]);
     const details = ['database', 'temporal']

@@ -94,9 +94,13 @@ export function webhooksRouter(deps: { repos: Repositories; health: HealthContro
   router.delete('/webhook-events/:id', async (req, res) => {
     const id = String(req.params.id);
     if (!(await repos.webhooks.find(integrationOf(res), id))) throw notFound('Webhook');
-    // Temporal first: if it is unreachable the request fails and nothing has changed.
-    await health.webhookDeleted(id);
+    // Temporal unreachable: 503 before anything changes.
+    await health.ensureReachable();
+    // The row first, then its health workflow: should telling it fail, the webhook is gone all the
+    // same (no delivery starts, none in flight makes another attempt), and the health workflow
+    // ends at its next outcome, when it finds the webhook deleted.
     if (!(await repos.webhooks.remove(integrationOf(res), id))) throw notFound('Webhook');
+    await health.webhookDeleted(id);
     res.status(204).end();
   });
 

@@ -89,7 +89,7 @@ export function createPublisher({ client, taskQueue = 'webhooks' }: PublisherOpt
         timestamp: new Date().toISOString(),
       };
       const published = { id: event.id, event: valid.event, integrationId: event.integrationId, timestamp: event.timestamp };
-      const workflowId = workflowIds.publish(event.id);
+      const workflowId = workflowIds.publish(event.integrationId, event.id);
       try {
         await client.workflow.start('publishEvent', {
           workflowId,

@@ -3,6 +3,8 @@ import { reenableUpdate, webhookDeletedSignal, workflowIds, type WebhookHealth }
 
 /** How long the API waits for the health workflow before answering 503. */
 const answerWithinMs = 10_000;
+/** How long the API waits for Temporal to answer at all before answering 503. */
+const reachableWithinMs = 5_000;
 
 /** What the API asks of a webhook's health workflow. */
 export function createHealthControl({ client, taskQueue }: { client: Client; taskQueue: string }) {
@@ -18,6 +20,13 @@ export function createHealthControl({ client, taskQueue }: { client: Client; tas
             workflowIdConflictPolicy: 'USE_EXISTING',
           }),
         }),
+      );
+    },
+
+    /** Throws (an unavailable error) unless Temporal answers now: checked before changes that must reach it. */
+    async ensureReachable(): Promise<void> {
+      await client.withDeadline(Date.now() + reachableWithinMs, () =>
+        client.workflowService.describeNamespace({ namespace: client.options.namespace }),
       );
     },
 

@@ -28,6 +28,14 @@ export interface Attempt {
   responseExcerpt: string | null;
 }
 
+/** Thrown when a delivery's own row, its event or its webhook is missing: it can never be made. */
+export class MissingDeliveryDataError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MissingDeliveryDataError';
+  }
+}
+
 /** What one attempt needs: the event's exact body and the webhook as it is now. */
 export interface AttemptTarget {
   delivery: Delivery;
@@ -182,19 +190,22 @@ export function createDeliveryRepository(db: Knex, box: SecretBox) {
       await db('deliveries').where({ id, status: 'pending', attempt_count: 0 }).delete();
     },
 
-    async listForEvent(eventId: string): Promise<Delivery[]> {
-      const rows = await db<DeliveryRow>('deliveries').where({ event_id: eventId }).orderBy('webhook_id');
+    async listForEvent(integrationId: string, eventId: string): Promise<Delivery[]> {
+      const rows = await db<DeliveryRow>('deliveries').where({ integration_id: integrationId, event_id: eventId }).orderBy('webhook_id');
       return rows.map(toDelivery);
     },
 
-    async attemptTarget(deliveryId: string): Promise<AttemptTarget | undefined> {
+    /** Throws MissingDeliveryDataError, or SecretDecryptionError, when the delivery can never be made. */
+    async attemptTarget(deliveryId: string): Promise<AttemptTarget> {
       const delivery = await db<DeliveryRow>('deliveries').where({ id: deliveryId }).first();
-      if (!delivery) return undefined;
+      if (!delivery) throw new MissingDeliveryDataError(`delivery ${deliveryId} does not exist`);
       const [event, webhookRow] = await Promise.all([
-        db('events').where({ id: delivery.event_id }).first('body', 'timestamp'),
+        db('events').where({ integration_id: delivery.integration_id, id: delivery.event_id }).first('body', 'timestamp'),
         db<WebhookRow>('webhooks').where({ id: delivery.webhook_id }).first(),
       ]);
-      const webhook = toWebhook(webhookRow!);
+      if (!event) throw new MissingDeliveryDataError(`event ${delivery.event_id} of delivery ${deliveryId} does not exist`);
+      if (!webhookRow) throw new MissingDeliveryDataError(`webhook ${delivery.webhook_id} of delivery ${deliveryId} does not exist`);
+      const webhook = toWebhook(webhookRow);
       return {
         delivery: toDelivery(delivery),
         body: event.body,
@@ -202,13 +213,20 @@ export function createDeliveryRepository(db: Knex, box: SecretBox) {
         url: webhook.url,
         secrets: signingSecrets(webhook),
         webhookActive: webhook.active,
-        webhookDeleted: webhookRow!.deleted_at !== null,
+        webhookDeleted: webhookRow.deleted_at !== null,
       };
     },
 
-    /** Saves an attempt (again, if a retried activity repeats it) and the delivery's new status. */
+    /**
+     * Saves an attempt (again, if a retried activity repeats it) and the delivery's new status; does
+     * nothing for a delivery whose row is gone.
+     */
     async recordAttempt(deliveryId: string, attempt: Attempt, status: DeliveryStatus): Promise<void> {
       await db.transaction(async (trx) => {
+        const updated = await trx('deliveries')
+          .where({ id: deliveryId })
+          .update({ ...statusChange(status), attempt_count: trx.raw('GREATEST(attempt_count, ?)', [attempt.attemptNumber]) });
+        if (updated === 0) return;
         await trx<AttemptRow>('delivery_attempts')
           .insert({
             delivery_id: deliveryId,
@@ -222,9 +240,6 @@ export function createDeliveryRepository(db: Knex, box: SecretBox) {
           })
           .onConflict(['delivery_id', 'attempt_number'])
           .merge();
-        await trx('deliveries')
-          .where({ id: deliveryId })
-          .update({ ...statusChange(status), attempt_count: trx.raw('GREATEST(attempt_count, ?)', [attempt.attemptNumber]) });
       });
     },
 

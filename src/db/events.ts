@@ -27,18 +27,21 @@ const toEvent = (row: EventRow): StoredEvent => ({
 
 export function createEventRepository(db: Knex) {
   return {
-    /** Records an event once; a second call with the same id keeps (and returns) the first. */
+    /**
+     * Records an event once per integration and id; a second call with the same integration and id
+     * keeps (and returns) the first. Another integration's event with that id is another event.
+     */
     async insertOnce(event: StoredEvent, trx: Knex = db): Promise<StoredEvent> {
       await trx<EventRow>('events')
         .insert({ id: event.id, integration_id: event.integrationId, type: event.type, body: event.body, timestamp: event.timestamp })
-        .onConflict('id')
+        .onConflict(['integration_id', 'id'])
         .ignore();
-      const row = await trx<EventRow>('events').where({ id: event.id }).first();
+      const row = await trx<EventRow>('events').where({ integration_id: event.integrationId, id: event.id }).first();
       return toEvent(row!);
     },
 
-    async find(id: string): Promise<StoredEvent | undefined> {
-      const row = await db<EventRow>('events').where({ id }).first();
+    async find(integrationId: string, id: string): Promise<StoredEvent | undefined> {
+      const row = await db<EventRow>('events').where({ integration_id: integrationId, id }).first();
       return row && toEvent(row);
     },
   };

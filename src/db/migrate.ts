@@ -3,6 +3,7 @@ import * as initial from './migrations/001-initial';
 import * as deliveries from './migrations/002-deliveries';
 import * as redeliveries from './migrations/003-redeliveries';
 import * as secretRotation from './migrations/004-secret-rotation';
+import * as eventsPerIntegration from './migrations/005-events-per-integration';
 
 interface Migration {
   up(db: Knex): Promise<void>;
@@ -15,6 +16,7 @@ const migrations: Record<string, Migration> = {
   '002-deliveries': deliveries,
   '003-redeliveries': redeliveries,
   '004-secret-rotation': secretRotation,
+  '005-events-per-integration': eventsPerIntegration,
 };
 
 const migrationSource: Knex.MigrationSource<string> = {

@@ -1,7 +1,5 @@
-import express from 'express';
-import { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { operationsRouter } from '../api/operations';
+import { workerOperationsApp } from './operations';
 import { boundPort, closeServer, listen } from '../api/http-server';
 import { loadProcessConfig, runMain, stopOnSignals } from '../lifecycle';
 import { createLogger } from '../logger';
@@ -22,8 +20,7 @@ async function main(): Promise<void> {
   const metrics = createMetrics();
   const running = await startWorker({ connection, config, repos, metrics, logger });
   // The worker's own metrics and probes, on METRICS_PORT.
-  const operations = express().use(operationsRouter({ db, temporal: new Client({ connection }), metrics }));
-  const server = await listen(operations, config.metricsPort);
+  const server = await listen(workerOperationsApp({ connection, config, db, metrics, logger }), config.metricsPort);
   logger.info({ taskQueue: config.temporalTaskQueue, namespace: config.temporalNamespace, metricsPort: boundPort(server) }, 'worker running');
   stopOnSignals(async () => {
     await closeServer(server);

@@ -3,7 +3,7 @@ import { NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worke
 import type { Config } from '../config';
 import type { Repositories } from '../db';
 import { createActivities } from '../activities';
-import { createHttpSender } from '../activities/http-sender';
+import { createHttpSender, type HttpSenderOptions } from '../activities/http-sender';
 import { ensureSearchAttributes } from './search-attributes';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
@@ -16,6 +16,8 @@ export interface WorkerDeps {
   workflowBundle?: WorkflowBundle;
   metrics: Metrics;
   logger: Logger;
+  /** Tests only: a DNS resolver and a test certificate authority for the sender. */
+  sender?: Pick<HttpSenderOptions, 'resolve' | 'extraCaCertificate'>;
 }
 
 export interface RunningWorker {
@@ -27,11 +29,11 @@ export interface RunningWorker {
 }
 
 /** Registers the search attributes, then runs the worker for the service's task queue. */
-export async function startWorker({ connection, config, repos, workflowBundle, metrics, logger }: WorkerDeps): Promise<RunningWorker> {
+export async function startWorker({ connection, config, repos, workflowBundle, metrics, logger, sender: senderOptions }: WorkerDeps): Promise<RunningWorker> {
   await ensureSearchAttributes(connection, config.temporalNamespace);
   const client = new Client({ connection, namespace: config.temporalNamespace });
   // One keep-alive HTTP agent per worker, shared by every attempt.
-  const sender = createHttpSender({ allowPrivateTargets: config.allowPrivateTargets, timeoutMs: config.attemptTimeoutMs });
+  const sender = createHttpSender({ allowPrivateTargets: config.allowPrivateTargets, timeoutMs: config.attemptTimeoutMs, ...senderOptions });
   const worker = await Worker.create({
     connection,
     namespace: config.temporalNamespace,
@@ -40,6 +42,8 @@ export async function startWorker({ connection, config, repos, workflowBundle, m
     activities: createActivities({ repos, sender, client, config, metrics, logger }),
     // On shutdown, let attempts in flight finish (they are bounded by the attempt timeout).
     shutdownGraceTime: config.attemptTimeoutMs + 5_000,
+    // Attempts heartbeat every second; sent at that pace, a cancellation reaches the POST within about a second.
+    maxHeartbeatThrottleInterval: '1 second',
   });
   const done = worker.run().finally(() => sender.close());
   return {

@@ -20,8 +20,9 @@ export const searchAttributes = {
 
 /** Readable workflow ids, derived from the ids they act on so that a second start is refused. */
 export const workflowIds = {
-  publish: (eventId: string) => `event-${eventId}`,
-  delivery: (eventId: string, webhookId: string) => `delivery-${eventId}-${webhookId}`,
+  /** Event ids are unique within one integration (a producer may choose its own), so both ids are in it. */
+  publish: (integrationId: string, eventId: string) => `event-${integrationId}-${eventId}`,
+  delivery: (integrationId: string, eventId: string, webhookId: string) => `delivery-${integrationId}-${eventId}-${webhookId}`,
   /** A redelivery asked for by hand: a new delivery each time. */
   redelivery: (eventId: string, webhookId: string, deliveryId: string) => `delivery-${eventId}-${webhookId}-${deliveryId}`,
   /** The one redelivery a recovery makes of a failed delivery. */
@@ -67,8 +68,14 @@ export function deliverySearchAttributes(input: DeliverEventInput) {
 export interface WebhookHealthInput {
   webhookId: string;
   consecutiveFailures?: number;
+  /** Whether the webhook was disabled when the previous run continued as new. */
+  disabled?: boolean;
   /** Delivery ids already counted, so a repeated report is not counted twice (bounded). */
   countedDeliveryIds?: string[];
+  /** Outcomes the previous run received but did not handle; this run handles them first. */
+  pendingOutcomes?: DeliveryOutcome[];
+  /** The previous run's count was not saved yet (the database was unreachable); this run saves it first. */
+  unsaved?: boolean;
   /** Outcomes one run handles before it continues as new (keeps history bounded). */
   outcomesPerRun?: number;
 }
@@ -82,6 +89,12 @@ export interface WebhookHealth {
   consecutiveFailures: number;
   disabled: boolean;
 }
+
+/**
+ * The type of the non-retryable failure an attempt raises when the delivery can never be made
+ * (its row or event is gone, or the webhook's secret no longer decrypts): the delivery ends failed.
+ */
+export const undeliverableFailureType = 'Undeliverable';
 
 /** A delivery finished: delivered (any 2xx) or failed (every attempt failed). */
 export const deliveryOutcomeSignal = defineSignal<[DeliveryOutcome]>('deliveryOutcome');

@@ -1,42 +1,64 @@
-import { proxyActivities, proxyLocalActivities, sleep, upsertSearchAttributes } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  isCancellation,
+  proxyActivities,
+  proxyLocalActivities,
+  sleep,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { searchAttributes, type DeliverEventInput, type DeliveryStatus } from './definitions';
+import type { AttemptOutcome } from '../activities/delivery';
+import { searchAttributes, undeliverableFailureType, type DeliverEventInput, type DeliveryStatus } from './definitions';
+import { localCallOptions, untilDone } from './durable-retry';
 
 const untilBack = { initialInterval: '1 second', maximumInterval: '30 seconds' } as const;
 
 const { deliverySettings } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: untilBack });
 
-/**
- * Short database and Temporal calls, as local activities: they run within the workflow task, so
- * a delivery costs one server round trip per attempt instead of one per step. Retried until the
- * dependency is back.
- */
-const { recordAttempt, setDeliveryStatus, reportOutcome } = proxyLocalActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: untilBack,
-});
+/** Database and signal steps, as local activities: a delivery costs one server round trip per attempt. */
+const { recordAttempt, setDeliveryStatus, reportOutcome } = proxyLocalActivities<Activities>(localCallOptions);
 
 /**
  * One event to one webhook: up to 1 + retries attempts, waiting the configured delays after each
- * failure. Stops early, without another attempt, once the webhook is disabled or deleted.
+ * failure. Stops early, without another attempt, once the webhook is disabled or deleted, and at
+ * once when the delivery can never be made. Cancelling it aborts the attempt in flight.
  */
 export async function deliverEvent(input: DeliverEventInput): Promise<DeliveryStatus> {
+  try {
+    return await deliver(input);
+  } catch (err) {
+    if (!isCancellation(err)) throw err;
+    // Cancelled by an operator: the delivery log says so, then the workflow ends cancelled.
+    await CancellationScope.nonCancellable(() => finish(input, 'cancelled'));
+    throw err;
+  }
+}
+
+async function deliver(input: DeliverEventInput): Promise<DeliveryStatus> {
   // The fan-out passes the worker's settings along; a delivery started elsewhere asks for them.
   const settings = input.settings ?? (await deliverySettings());
-  // The attempt enforces its own limit; the activity timeout only catches a worker that died mid-attempt.
-  const { attemptDelivery } = proxyActivities<Activities>({ startToCloseTimeout: settings.attemptTimeoutMs + 10_000, retry: untilBack });
+  const { attemptDelivery } = proxyActivities<Activities>({
+    // The attempt enforces its own limit; the activity timeout only catches a worker that died mid-attempt.
+    startToCloseTimeout: settings.attemptTimeoutMs + 10_000,
+    // The attempt heartbeats while it waits for the receiver, which is how it hears of a cancellation.
+    heartbeatTimeout: '10 seconds',
+    retry: untilBack,
+  });
   const maxAttempts = settings.retryDelaysMs.length + 1;
 
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-    const result = await attemptDelivery({ deliveryId: input.deliveryId, attempt });
+    const result = await attemptOrUndeliverable(() => attemptDelivery({ deliveryId: input.deliveryId, attempt }), attempt);
     if (result.kind === 'not_sent') return finish(input, result.status);
 
-    const last = attempt === maxAttempts;
+    const last = attempt === maxAttempts || result.kind === 'undeliverable';
     const status: DeliveryStatus = result.ok ? 'delivered' : last ? 'failed' : 'retrying';
-    await recordAttempt({ deliveryId: input.deliveryId, result: result.attempt, status });
+    await untilDone('recording the attempt', () => recordAttempt({ deliveryId: input.deliveryId, result: result.attempt, status }));
     showStatus(status);
     if (status !== 'retrying') {
-      await reportOutcome({ webhookId: input.webhookId, deliveryId: input.deliveryId, delivered: result.ok });
+      const outcome = { webhookId: input.webhookId, deliveryId: input.deliveryId, delivered: result.ok };
+      await untilDone('reporting the outcome', () => reportOutcome(outcome));
       return status;
     }
     await sleep(settings.retryDelaysMs[attempt - 1]);
@@ -44,8 +66,33 @@ export async function deliverEvent(input: DeliverEventInput): Promise<DeliverySt
   throw new Error('unreachable: the last attempt always finishes the delivery');
 }
 
+type AttemptResult = AttemptOutcome | (Omit<Extract<AttemptOutcome, { kind: 'sent' }>, 'kind'> & { kind: 'undeliverable' });
+
+/** The attempt's outcome; a delivery that can never be made becomes a failed attempt saying why. */
+async function attemptOrUndeliverable(attempt: () => Promise<AttemptOutcome>, attemptNumber: number): Promise<AttemptResult> {
+  try {
+    return await attempt();
+  } catch (err) {
+    const cause = err instanceof ActivityFailure ? err.cause : undefined;
+    if (!(cause instanceof ApplicationFailure) || cause.type !== undeliverableFailureType) throw err;
+    return {
+      kind: 'undeliverable',
+      ok: false,
+      attempt: {
+        attemptNumber,
+        startedAt: new Date().toISOString(),
+        durationMs: 0,
+        statusCode: null,
+        errorClass: 'undeliverable',
+        errorMessage: cause.message,
+        responseExcerpt: null,
+      },
+    };
+  }
+}
+
 async function finish(input: DeliverEventInput, status: DeliveryStatus): Promise<DeliveryStatus> {
-  await setDeliveryStatus({ deliveryId: input.deliveryId, status });
+  await untilDone('recording the status', () => setDeliveryStatus({ deliveryId: input.deliveryId, status }));
   showStatus(status);
   return status;
 }

@@ -1,4 +1,4 @@
-import { allHandlersFinished, condition, continueAsNew, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, patched, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import {
   deliveryOutcomeSignal,
@@ -9,29 +9,38 @@ import {
   type WebhookHealth,
   type WebhookHealthInput,
 } from './definitions';
+import { isRetryable, localCallOptions, untilDone, waitAfterFailure } from './durable-retry';
 
-/** Short database calls, as local activities: they run within the workflow task. Retried until the database is back. */
-const { healthSettings, saveHealth, enableWebhook } = proxyLocalActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
-});
+/** Short database calls, as local activities: they run within the workflow task. */
+const { healthSettings, saveHealth, enableWebhook } = proxyLocalActivities<Activities>(localCallOptions);
 
 const defaultOutcomesPerRun = 1000;
 const rememberedDeliveryIds = 200;
 
+/**
+ * Replay safety: runs recorded before this change continued as new only with an empty queue. Since,
+ * a run that is due continues as new at once and hands its unhandled outcomes to the next run, so
+ * a steady stream of outcomes cannot keep one run (and its history) growing.
+ */
+const continueWithQueuePatch = 'health-continues-with-queue';
+
 type Work = { kind: 'outcome'; outcome: DeliveryOutcome } | { kind: 'reenable'; ticket: number };
 
+const isReenable = (work: Work) => work.kind === 'reenable';
 
 /**
  * One per webhook, for its whole life: counts consecutive failed deliveries, disables the webhook
  * at the threshold, re-enables it on request, and ends when the webhook is deleted. Work is handled
- * one item at a time, in arrival order, so no outcome is lost or counted twice.
+ * in arrival order, so no outcome is lost or counted twice, across runs too.
  */
 export async function webhookHealth(input: WebhookHealthInput): Promise<WebhookHealth> {
   const outcomesPerRun = input.outcomesPerRun ?? defaultOutcomesPerRun;
   const counted = input.countedDeliveryIds ?? [];
-  const health: WebhookHealth = { consecutiveFailures: input.consecutiveFailures ?? 0, disabled: false };
-  const queue: Work[] = [];
+  const health: WebhookHealth = { consecutiveFailures: input.consecutiveFailures ?? 0, disabled: input.disabled ?? false };
+  // What the previous run left comes first, before any signal of this run.
+  const queue: Work[] = (input.pendingOutcomes ?? []).map((outcome) => ({ kind: 'outcome', outcome }));
+  let unsaved = input.unsaved ?? false;
+  let saveFailures = 0;
   let deleted = false;
   let tickets = 0;
   let reenabled = 0;
@@ -48,50 +57,65 @@ export async function webhookHealth(input: WebhookHealthInput): Promise<WebhookH
   });
 
   // Handlers first (above), then the first await: work that arrives with the start is not refused.
-  const { disableAfterFailures } = await healthSettings();
-  const timeToContinue = () => handled >= outcomesPerRun || workflowInfo().continueAsNewSuggested;
+  const { disableAfterFailures } = await untilDone('reading the health settings', () => healthSettings());
+  const dueToContinue = () => handled >= outcomesPerRun || workflowInfo().continueAsNewSuggested;
+
+  // Due runs continue as new once no re-enable waits; runs recorded before the patch only with an empty queue.
+  const mayContinue = () => !queue.some(isReenable) && (queue.length === 0 || patched(continueWithQueuePatch));
 
   for (;;) {
-    await condition(() => queue.length > 0 || deleted || timeToContinue());
+    await condition(() => queue.length > 0 || unsaved || deleted || dueToContinue());
     if (deleted) break;
-    if (queue.length === 0) {
-      await condition(allHandlersFinished);
-      if (queue.length > 0) continue;
+    if (dueToContinue() && mayContinue()) {
+      await condition(() => allHandlersFinished() || queue.some(isReenable) || deleted);
+      if (deleted) break;
+      if (!mayContinue()) continue;
       return continueAsNew<typeof webhookHealth>({
         webhookId: input.webhookId,
         consecutiveFailures: health.consecutiveFailures,
+        disabled: health.disabled,
         countedDeliveryIds: counted.slice(-rememberedDeliveryIds),
+        pendingOutcomes: queue.map((work) => (work as { outcome: DeliveryOutcome }).outcome),
+        unsaved,
         outcomesPerRun: input.outcomesPerRun,
       });
     }
-    if (queue[0].kind === 'reenable') {
+    if (queue[0]?.kind === 'reenable') {
       const { ticket } = queue.shift() as { ticket: number };
       handled++;
       health.consecutiveFailures = 0;
       health.disabled = false;
-      await enableWebhook(input.webhookId);
+      unsaved = false;
+      await untilDone('re-enabling the webhook', () => enableWebhook(input.webhookId));
       reenabled = ticket;
       continue;
     }
-    // Every outcome queued up to the next re-enable, saved with one activity.
-    let reachedThreshold = false;
+    // Every outcome queued up to the next re-enable, then one save.
     while (queue.length > 0 && queue[0].kind === 'outcome') {
       const { outcome } = queue.shift() as { outcome: DeliveryOutcome };
       handled++;
+      unsaved = true;
       if (counted.includes(outcome.deliveryId)) continue;
       counted.push(outcome.deliveryId);
       health.consecutiveFailures = outcome.delivered ? 0 : health.consecutiveFailures + 1;
-      if (health.consecutiveFailures >= disableAfterFailures) reachedThreshold = true;
     }
     if (counted.length > rememberedDeliveryIds * 2) counted.splice(0, counted.length - rememberedDeliveryIds);
-    const saved = await saveHealth({
-      webhookId: input.webhookId,
-      consecutiveFailures: health.consecutiveFailures,
-      disable: reachedThreshold,
-    });
-    health.disabled = saved.disabled;
-    // Outcomes of a webhook deleted meanwhile: nothing left to watch.
-    if (!saved.exists) break;
+    try {
+      const saved = await saveHealth({
+        webhookId: input.webhookId,
+        consecutiveFailures: health.consecutiveFailures,
+        disable: health.consecutiveFailures >= disableAfterFailures,
+      });
+      unsaved = false;
+      saveFailures = 0;
+      health.disabled = saved.disabled;
+      // Outcomes of a webhook deleted meanwhile: nothing left to watch.
+      if (!saved.exists) break;
+    } catch (err) {
+      if (!isRetryable(err)) throw err;
+      // The database is away: wait on a durable timer, or continue as new (still unsaved) if due.
+      await condition(() => deleted || (dueToContinue() && !queue.some(isReenable)), waitAfterFailure(++saveFailures));
+    }
   }
   await condition(allHandlersFinished);
   return health;

@@ -171,6 +171,18 @@ describe('http sender against a receiver', () => {
     expect(result.durationMs).toBeLessThan(2000);
   });
 
+  it('aborts the request when its cancellation signal fires, and says so', async () => {
+    let closed = false;
+    const target = await receiver((res) => res.on('close', () => void (closed = true)));
+    const cancel = new AbortController();
+    const sending = sender().send(post(target.url()), cancel.signal);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    cancel.abort();
+    expect(await sending).toMatchObject({ ok: false, statusCode: null, errorClass: 'network_error', errorMessage: 'request aborted: the delivery was cancelled' });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(closed).toBe(true);
+  });
+
   it('reports a refused connection', async () => {
     const port = await freePort();
     const result = await sender().send(post(`http://127.0.0.1:${port}/hook`));

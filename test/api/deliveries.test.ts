@@ -132,7 +132,7 @@ describe('redelivery', () => {
     expect(res.body.error).toEqual({ code: 'conflict', message: expect.stringMatching(/disabled/) });
     await api.post(`/api/v1/integration/webhook-events/${webhook.id}/test`).expect(409);
     await api.post(`/api/v1/integration/webhook-events/${webhook.id}/recover`, { since: new Date(0).toISOString() }).expect(409);
-    expect(await t.repos.deliveries.listForEvent(event.id)).toHaveLength(1);
+    expect(await t.repos.deliveries.listForEvent(integration.id, event.id)).toHaveLength(1);
   });
 });
 
@@ -152,7 +152,7 @@ describe('recovery', () => {
     expect((await api.post(recover, { since }).expect(202)).body).toEqual({ count: 0 });
     for (const e of failedEvents) {
       await waitFor('the recovered delivery', async () => {
-        const all = await t.repos.deliveries.listForEvent(e.id);
+        const all = await t.repos.deliveries.listForEvent(integration.id, e.id);
         return all.length === 2 && all.every((d) => d.status === 'delivered' || d.status === 'failed') && all.some((d) => d.status === 'delivered') ? true : undefined;
       });
     }

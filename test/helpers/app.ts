@@ -9,7 +9,7 @@ import { createRepositories, type Repositories } from '../../src/db';
 import { createSecretBox } from '../../src/db/secret-box';
 import { createLogger, type Logger } from '../../src/logger';
 import { randomBase62 } from '../../src/ids';
-import { startWorker, type RunningWorker } from '../../src/worker/worker';
+import { startWorker, type RunningWorker, type WorkerDeps } from '../../src/worker/worker';
 import { createMetrics } from '../../src/metrics';
 import { createTestDb } from './db';
 
@@ -31,6 +31,8 @@ export interface TestAppOptions {
   worker?: boolean;
   /** Where the app's and worker's logs go (silent by default). */
   logger?: Logger;
+  /** The worker's test-only sender options: a DNS resolver, a test certificate authority. */
+  sender?: WorkerDeps['sender'];
 }
 
 /** Settings that let the service deliver to receivers on 127.0.0.1 over plain http (tests only). */
@@ -63,7 +65,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   let workerConnection: NativeConnection | undefined;
   if (options.worker) {
     workerConnection = await NativeConnection.connect({ address });
-    worker = await startWorker({ connection: workerConnection, config, repos, workflowBundle: testWorkflowBundle(), metrics, logger });
+    worker = await startWorker({ connection: workerConnection, config, repos, workflowBundle: testWorkflowBundle(), metrics, logger, sender: options.sender });
   }
   const app = buildApp({ config, repos, logger, temporal, metrics });
   return {

@@ -32,7 +32,8 @@ function untilFinished(what: string, find: () => Promise<Delivery | undefined>, 
 
 /** Waits until the delivery of this event to this webhook has a final status. */
 export function finishedDelivery(repos: Repositories, eventId: string, webhookId: string, timeoutMs = 30_000): Promise<Delivery> {
-  const find = async () => (await repos.deliveries.listForEvent(eventId)).find((d) => d.webhookId === webhookId);
+  // A webhook belongs to one integration, so the webhook and the event id name one delivery.
+  const find = async () => (await repos.deliveries.list({ webhookId, limit: 100 })).find((d) => d.eventId === eventId && !d.redeliveryOf);
   return untilFinished(`delivery of ${eventId} to ${webhookId}`, find, timeoutMs);
 }
 

@@ -20,7 +20,7 @@ it('a worker shutting down finishes the attempt in flight; another worker comple
   await waitFor('the attempt to be in flight', () => (receiver.requests.length === 1 ? true : undefined));
 
   await t.worker!.stop();
-  const delivery = (await t.repos.deliveries.listForEvent(event.id))[0];
+  const delivery = (await t.repos.deliveries.listForEvent(integration.id, event.id))[0];
   // The answer came back while shutting down, and was reported to Temporal.
   const history = await t.temporal.workflow.getHandle(delivery.workflowId).fetchHistory();
   expect(history.events!.some((e) => e.activityTaskCompletedEventAttributes)).toBe(true);

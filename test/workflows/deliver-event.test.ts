@@ -132,7 +132,7 @@ describe('a delivery', () => {
       return ids.length > 0 ? ids : undefined;
     });
     expect(found).toEqual([delivery.workflowId]);
-    expect(delivery.workflowId).toBe(`delivery-${event.id}-${webhook.id}`);
+    expect(delivery.workflowId).toBe(`delivery-${integration.id}-${event.id}-${webhook.id}`);
     const described = await t.temporal.workflow.getHandle(delivery.workflowId).describe();
     const attrs = described.searchAttributes as Record<string, unknown[]>;
     expect(attrs).toMatchObject({
@@ -183,7 +183,7 @@ describe('publishing', () => {
     expect(third).toEqual(first);
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(receiver.requests).toHaveLength(1);
-    expect(await t.repos.deliveries.listForEvent(id)).toHaveLength(1);
+    expect(await t.repos.deliveries.listForEvent(integration.id, id)).toHaveLength(1);
   });
 
   it('fans out to every active subscribed webhook of the integration, and to no other', async () => {
@@ -201,7 +201,7 @@ describe('publishing', () => {
     const event = await publish(t.app, integration.id);
     await finishedDelivery(t.repos, event.id, subscribed.id);
     await finishedDelivery(t.repos, event.id, alsoSubscribed);
-    const deliveries = await t.repos.deliveries.listForEvent(event.id);
+    const deliveries = await t.repos.deliveries.listForEvent(integration.id, event.id);
     expect(deliveries.map((d) => d.webhookId).sort()).toEqual([subscribed.id, alsoSubscribed].sort());
     expect(receiver.requests.map((r) => r.path).sort()).toEqual(['/hook?w=1', '/hook?w=2']);
     expect([otherEvent, inactive, deleted, other.webhook.id].some((id) => deliveries.some((d) => d.webhookId === id))).toBe(false);

@@ -4,16 +4,17 @@ import { Worker } from '@temporalio/worker';
 import { execFileSync } from 'node:child_process';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import type { temporal } from '@temporalio/proto';
-import { allowLocalReceivers, createTestApp, type TestApp } from '../helpers/app';
+import { allowLocalReceivers, createTestApp, type TestApp, type withBearer } from '../helpers/app';
 import { startReceiver, type Receiver } from '../helpers/receiver';
 import { finishedDelivery, integrationWithWebhook, publish } from '../helpers/deliveries';
 import { deliveryOutcomeSignal, workflowIds } from '../../src/workflows/definitions';
 import { newId } from '../../src/ids';
+import { waitFor } from '../helpers/wait';
 
 /**
  * Histories recorded from earlier versions of the workflows, one folder per version (see
  * test/fixtures/histories/README.md). A change that would break running workflows
- * (nondeterminism) fails here. Record a new version's folder with RECORD_HISTORIES=v2 (the next
+ * (nondeterminism) fails here. Record a new version's folder with RECORD_HISTORIES=v3 (the next
  * free name) when a workflow changes on purpose; recorded files are never rewritten.
  */
 const fixtures = path.join(__dirname, '../fixtures/histories');
@@ -50,6 +51,45 @@ function newVersionFolder(name: string) {
   return folder;
 }
 
+/**
+ * A health run that is due while an outcome waits behind a re-enable: it handles the re-enable and
+ * hands the outcome to its next run (the `patched()` path). The database is away meanwhile, so the
+ * run waits on a timer, which is when the re-enable and then the outcome arrive.
+ */
+async function handOnWaitingOutcome(t: TestApp, api: ReturnType<typeof withBearer>) {
+  const webhook = (await api.post('/api/v1/integration/webhook-events', { url: 'http://127.0.0.1:9/hook', events: ['sync.completed'] }).expect(201)).body;
+  await api.patch(`/api/v1/integration/webhook-events/${webhook.id}`, { active: false }).expect(200);
+  const saveHealth = t.repos.webhooks.saveHealth;
+  t.repos.webhooks.saveHealth = async () => {
+    throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+  };
+  try {
+    const handle = await t.temporal.workflow.start('webhookHealth', {
+      workflowId: workflowIds.health(webhook.id),
+      taskQueue: t.config.temporalTaskQueue,
+      args: [{ webhookId: webhook.id, outcomesPerRun: 2 }],
+    });
+    await handle.signal(deliveryOutcomeSignal, { deliveryId: newId('delivery'), delivered: false });
+    await waitFor('a durable wait', async () => ((await handle.fetchHistory()).events!.some((e) => e.timerStartedEventAttributes) ? true : undefined));
+    const reenabling = api.patch(`/api/v1/integration/webhook-events/${webhook.id}`, { active: true }).then((res) => res);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await handle.signal(deliveryOutcomeSignal, { deliveryId: newId('delivery'), delivered: false });
+    t.repos.webhooks.saveHealth = saveHealth;
+    expect((await reenabling).status).toBe(200);
+    const firstRun = t.temporal.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId);
+    await waitFor('the run to continue as new', async () => ((await firstRun.describe()).status.name === 'CONTINUED_AS_NEW' ? true : undefined));
+    const markers = (await firstRun.fetchHistory()).events!.map((e) => e.markerRecordedEventAttributes?.markerName);
+    expect(markers).toContain('core_patch');
+    await waitFor('the outcome counted by the next run', async () => {
+      const row = await t.repos.db('webhooks').where({ id: webhook.id }).first();
+      return row.consecutive_failures === 1 && row.active ? true : undefined;
+    });
+    return firstRun;
+  } finally {
+    t.repos.webhooks.saveHealth = saveHealth;
+  }
+}
+
 async function replay(histories: Array<{ workflowId: string; history: temporal.api.history.v1.IHistory }>) {
   const failures: string[] = [];
   for await (const result of Worker.runReplayHistories({ workflowBundle: workflowBundle() }, histories)) {
@@ -83,7 +123,7 @@ describe('workflow replay', () => {
     expect(await replay(histories)).toEqual([]);
   });
 
-  it('replays fresh histories of every workflow: retries, failure, health with continue-as-new, re-enable and delete', async () => {
+  it('replays fresh histories of every workflow: retries, failure, undeliverable, cancelled, health with continue-as-new, re-enable and delete', async () => {
     const { integration, api, webhook } = await integrationWithWebhook(t.app, receiver.url);
     // Its health workflow continues as new every 2 outcomes.
     const health = t.temporal.workflow.getHandle(workflowIds.health(webhook.id));
@@ -102,8 +142,28 @@ describe('workflow replay', () => {
     const failedDelivery = await finishedDelivery(t.repos, failed.id, webhook.id);
     await t.temporal.workflow.getHandle(failedDelivery.workflowId).result();
 
-    // More outcomes, a re-enable and a delete for the health workflow.
+    // A delivery that can never be made (its row does not exist) ends failed at once.
+    const undeliverable = await t.temporal.workflow.start('deliverEvent', {
+      workflowId: `delivery-undeliverable-${newId('delivery')}`,
+      taskQueue: t.config.temporalTaskQueue,
+      args: [{ deliveryId: newId('delivery'), eventId: newId('event'), webhookId: webhook.id, integrationId: integration.id, eventType: 'sync.completed' }],
+    });
+    expect(await undeliverable.result()).toBe('failed');
+
+    // A delivery cancelled while its receiver holds the attempt.
+    receiver.reply(() => 'hang');
+    const held = await publish(t.app, integration.id, 'sync.completed', { rows: 4 });
+    await waitFor('the held attempt', () => (receiver.requests.some((r) => JSON.parse(r.body).data.rows === 4) ? true : undefined));
+    const cancelledDelivery = (await t.repos.deliveries.listForEvent(integration.id, held.id))[0];
+    const cancelled = t.temporal.workflow.getHandle(cancelledDelivery.workflowId);
+    await cancelled.cancel();
+    await expect(cancelled.result()).rejects.toThrow();
+    receiver.reply(() => 500);
+
+    // More outcomes, some at once, a re-enable and a delete for the health workflow.
     for (let i = 0; i < 3; i++) await health.signal(deliveryOutcomeSignal, { deliveryId: newId('delivery'), delivered: false });
+    await Promise.all(Array.from({ length: 6 }, () => health.signal(deliveryOutcomeSignal, { deliveryId: newId('delivery'), delivered: false })));
+    const carrying = await handOnWaitingOutcome(t, api);
     await api.patch(`/api/v1/integration/webhook-events/${webhook.id}`, { active: false }).expect(200);
     await api.patch(`/api/v1/integration/webhook-events/${webhook.id}`, { active: true }).expect(200);
     await api.delete(`/api/v1/integration/webhook-events/${webhook.id}`).expect(204);
@@ -111,10 +171,13 @@ describe('workflow replay', () => {
     expect((await health.describe()).runId).not.toBe(firstRunId);
 
     const handles = [
-      ['publish-event', t.temporal.workflow.getHandle(workflowIds.publish(retried.id))],
+      ['publish-event', t.temporal.workflow.getHandle(workflowIds.publish(integration.id, retried.id))],
       ['deliver-event-retried', t.temporal.workflow.getHandle(retriedDelivery.workflowId)],
       ['deliver-event-failed', t.temporal.workflow.getHandle(failedDelivery.workflowId)],
+      ['deliver-event-undeliverable', undeliverable],
+      ['deliver-event-cancelled', cancelled],
       ['webhook-health-first-run', t.temporal.workflow.getHandle(workflowIds.health(webhook.id), firstRunId)],
+      ['webhook-health-carried-queue', carrying],
       ['webhook-health-last-run', health],
     ] as const;
     const histories = await Promise.all(

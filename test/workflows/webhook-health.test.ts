@@ -56,8 +56,8 @@ describe('endpoint health', () => {
 
     const requestsBefore = receiver.requests.length;
     const later = await publish(t.app, integration.id);
-    await t.temporal.workflow.getHandle(`event-${later.id}`).result();
-    expect(await t.repos.deliveries.listForEvent(later.id)).toEqual([]);
+    await t.temporal.workflow.getHandle(workflowIds.publish(integration.id, later.id)).result();
+    expect(await t.repos.deliveries.listForEvent(integration.id, later.id)).toEqual([]);
 
     const enabled = await api.patch(`/api/v1/integration/webhook-events/${webhook.id}`, { active: true }).expect(200);
     expect(enabled.body).toMatchObject({ active: true, consecutiveFailures: 0, disabledReason: null, disabledAt: null });

@@ -1,0 +1,82 @@
+import { Client, Connection } from '@temporalio/client';
+import type { Express } from 'express';
+import { buildApp } from '../../src/api/app';
+import { createLogger } from '../../src/logger';
+import { deliveryOutcomeSignal, workflowIds } from '../../src/workflows/definitions';
+import { newId } from '../../src/ids';
+import { asAdmin, createTestApp, withBearer, type TestApp } from '../helpers/app';
+import { integrationWithWebhook, supplier } from '../helpers/deliveries';
+import { freePort } from '../helpers/ports';
+import { waitFor } from '../helpers/wait';
+
+let t: TestApp;
+let deadTemporal: Client;
+/** The same API and database, with a Temporal client whose server cannot be reached. */
+let cutOff: Express;
+beforeAll(async () => {
+  t = await createTestApp({ worker: true, env: { WEBHOOK_ALLOW_INSECURE_URLS: 'true', WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' } });
+  deadTemporal = new Client({ connection: Connection.lazy({ address: `127.0.0.1:${await freePort()}` }), namespace: t.config.temporalNamespace });
+  cutOff = buildApp({ config: t.config, repos: t.repos, logger: createLogger('silent'), temporal: deadTemporal });
+});
+afterAll(async () => {
+  await deadTemporal.connection.close();
+  await t.close();
+});
+
+const url = 'http://127.0.0.1:9/hook';
+
+describe('with Temporal unreachable', () => {
+  it('publishing answers 503 unavailable', async () => {
+    const { integration } = await integrationWithWebhook(t.app, url);
+    const res = await asAdmin(cutOff).post('/api/v1/admin/events', { integrationId: integration.id, event: 'supplier.created', data: supplier, id: newId('event') });
+    expect(res.status).toBe(503);
+    expect(res.body.error).toEqual({ code: 'unavailable', message: expect.any(String) });
+  });
+
+  it('re-enabling answers 503 and changes nothing', async () => {
+    const { integration, api, webhook } = await integrationWithWebhook(t.app, url);
+    await api.patch(`/api/v1/integration/webhook-events/${webhook.id}`, { active: false }).expect(200);
+    const res = await withBearer(cutOff, integration.token).patch(`/api/v1/integration/webhook-events/${webhook.id}`, { active: true, description: 'changed' });
+    expect(res.status).toBe(503);
+    expect(res.body.error.code).toBe('unavailable');
+    expect((await api.get(`/api/v1/integration/webhook-events/${webhook.id}`).expect(200)).body).toMatchObject({ active: false, description: null });
+  });
+
+  it('deleting answers 503 and changes nothing', async () => {
+    const { integration, api, webhook } = await integrationWithWebhook(t.app, url);
+    const res = await withBearer(cutOff, integration.token).delete(`/api/v1/integration/webhook-events/${webhook.id}`);
+    expect(res.status).toBe(503);
+    expect(res.body.error.code).toBe('unavailable');
+    await api.get(`/api/v1/integration/webhook-events/${webhook.id}`).expect(200);
+  });
+});
+
+describe('deleting a webhook', () => {
+  it('removes it before telling its health workflow: if telling fails, the webhook is gone and the workflow ends at its next outcome', async () => {
+    const { integration, api, webhook } = await integrationWithWebhook(t.app, url);
+    const health = await t.temporal.workflow.start('webhookHealth', {
+      workflowId: workflowIds.health(webhook.id),
+      taskQueue: t.config.temporalTaskQueue,
+      args: [{ webhookId: webhook.id }],
+    });
+    // Temporal answers the check, then goes away before the signal.
+    const flaky = new Client({ connection: t.temporal.connection, namespace: t.config.temporalNamespace });
+    const getHandle = flaky.workflow.getHandle.bind(flaky.workflow);
+    flaky.workflow.getHandle = ((...args: Parameters<typeof getHandle>) => {
+      const handle = getHandle(...args);
+      handle.signal = async () => {
+        throw Object.assign(new Error('14 UNAVAILABLE: connection lost'), { code: 14 });
+      };
+      return handle;
+    }) as typeof getHandle;
+    const app = buildApp({ config: t.config, repos: t.repos, logger: createLogger('silent'), temporal: flaky });
+
+    expect((await withBearer(app, integration.token).delete(`/api/v1/integration/webhook-events/${webhook.id}`)).status).toBe(503);
+    await api.get(`/api/v1/integration/webhook-events/${webhook.id}`).expect(404);
+    expect(await t.repos.webhooks.subscribedIds(integration.id, 'supplier.created')).toEqual([]);
+    // The next outcome finds the webhook deleted: the health workflow ends.
+    await health.signal(deliveryOutcomeSignal, { deliveryId: newId('delivery'), delivered: false });
+    await health.result();
+    await waitFor('the health workflow to complete', async () => ((await health.describe()).status.name === 'COMPLETED' ? true : undefined));
+  });
+});
