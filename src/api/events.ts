@@ -17,10 +17,10 @@ export const publishEventBody = z.union(
   ),
 );
 
-/** Admin: publish an event over REST, with the same rules as the TypeScript publisher. */
 /** How long a REST publish waits for Temporal before answering 503. */
 const publishWithinMs = 5_000;
 
+/** Admin: publish an event over REST, with the same rules as the TypeScript publisher. */
 export function eventsRouter({ repos, publisher, temporal }: { repos: Repositories; publisher: Publisher; temporal: Client }): Router {
   const router = Router();
 

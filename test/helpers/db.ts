@@ -59,3 +59,15 @@ export async function createTestDb({ migrate = true } = {}): Promise<TestDb> {
     },
   };
 }
+
+/**
+ * Makes one repository method fail the way it does while PostgreSQL is unreachable, until
+ * `restore()`: the rest of the database keeps working, so a test can cut exactly one step off.
+ */
+export function cutOffDatabase<R extends object, K extends keyof R>(repository: R, method: K): { restore(): void } {
+  const original = repository[method];
+  repository[method] = (async () => {
+    throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+  }) as R[K];
+  return { restore: () => void (repository[method] = original) };
+}

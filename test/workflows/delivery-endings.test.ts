@@ -2,6 +2,7 @@ import { allowLocalReceivers, createTestApp, type TestApp } from '../helpers/app
 import { startReceiver, type Receiver } from '../helpers/receiver';
 import { finishedDelivery, finishedDeliveryById, integrationWithWebhook, publish } from '../helpers/deliveries';
 import { waitFor } from '../helpers/wait';
+import { cutOffDatabase } from '../helpers/db';
 import { newId } from '../../src/ids';
 
 let t: TestApp;
@@ -73,12 +74,7 @@ describe('cancelling or terminating a delivery', () => {
 describe('a database outage', () => {
   it('is waited out on a durable timer; the delivery then finishes without a second POST', async () => {
     const { integration } = await integrationWithWebhook(t.app, receiver.url);
-    const recordAttempt = t.repos.deliveries.recordAttempt;
-    let failing = true;
-    t.repos.deliveries.recordAttempt = async (...args) => {
-      if (failing) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
-      return recordAttempt(...args);
-    };
+    const outage = cutOffDatabase(t.repos.deliveries, 'recordAttempt');
     try {
       const event = await publish(t.app, integration.id);
       await waitFor('the attempt', () => (receiver.requests.length === 1 ? true : undefined));
@@ -86,12 +82,12 @@ describe('a database outage', () => {
       const handle = t.temporal.workflow.getHandle(delivery.workflowId);
       // Past the local activity's own retries, the workflow waits on a timer rather than holding its task.
       await waitFor('a durable wait', async () => ((await handle.fetchHistory()).events!.some((e) => e.timerStartedEventAttributes) ? true : undefined));
-      failing = false;
+      outage.restore();
       expect((await finishedDeliveryById(t.repos, delivery.id)).status).toBe('delivered');
       expect(await attemptsOf(delivery.id)).toEqual([expect.objectContaining({ attemptNumber: 1, statusCode: 200 })]);
       expect(receiver.requests).toHaveLength(1);
     } finally {
-      t.repos.deliveries.recordAttempt = recordAttempt;
+      outage.restore();
     }
   });
 });

@@ -10,6 +10,7 @@ import { finishedDelivery, integrationWithWebhook, publish } from '../helpers/de
 import { deliveryOutcomeSignal, workflowIds } from '../../src/workflows/definitions';
 import { newId } from '../../src/ids';
 import { waitFor } from '../helpers/wait';
+import { cutOffDatabase } from '../helpers/db';
 
 /**
  * Histories recorded from earlier versions of the workflows, one folder per version (see
@@ -59,10 +60,7 @@ function newVersionFolder(name: string) {
 async function handOnWaitingOutcome(t: TestApp, api: ReturnType<typeof withBearer>) {
   const webhook = (await api.post('/api/v1/integration/webhook-events', { url: 'http://127.0.0.1:9/hook', events: ['sync.completed'] }).expect(201)).body;
   await api.patch(`/api/v1/integration/webhook-events/${webhook.id}`, { active: false }).expect(200);
-  const saveHealth = t.repos.webhooks.saveHealth;
-  t.repos.webhooks.saveHealth = async () => {
-    throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
-  };
+  const outage = cutOffDatabase(t.repos.webhooks, 'saveHealth');
   try {
     const handle = await t.temporal.workflow.start('webhookHealth', {
       workflowId: workflowIds.health(webhook.id),
@@ -74,7 +72,7 @@ async function handOnWaitingOutcome(t: TestApp, api: ReturnType<typeof withBeare
     const reenabling = api.patch(`/api/v1/integration/webhook-events/${webhook.id}`, { active: true }).then((res) => res);
     await new Promise((resolve) => setTimeout(resolve, 200));
     await handle.signal(deliveryOutcomeSignal, { deliveryId: newId('delivery'), delivered: false });
-    t.repos.webhooks.saveHealth = saveHealth;
+    outage.restore();
     expect((await reenabling).status).toBe(200);
     const firstRun = t.temporal.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId);
     await waitFor('the run to continue as new', async () => ((await firstRun.describe()).status.name === 'CONTINUED_AS_NEW' ? true : undefined));
@@ -86,7 +84,7 @@ async function handOnWaitingOutcome(t: TestApp, api: ReturnType<typeof withBeare
     });
     return firstRun;
   } finally {
-    t.repos.webhooks.saveHealth = saveHealth;
+    outage.restore();
   }
 }
 

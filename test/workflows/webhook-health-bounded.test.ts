@@ -2,6 +2,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { createTestApp, type TestApp } from '../helpers/app';
 import { integrationWithWebhook } from '../helpers/deliveries';
 import { waitFor } from '../helpers/wait';
+import { cutOffDatabase } from '../helpers/db';
 import { deliveryOutcomeSignal, healthQuery, workflowIds, type DeliveryOutcome, type WebhookHealth } from '../../src/workflows/definitions';
 import { newId } from '../../src/ids';
 
@@ -102,12 +103,7 @@ it('stays bounded under a steady stream of outcomes: runs continue as new, the c
 
 it('continues as new while the database is away, and saves the count once it is back', async () => {
   const { webhook } = await integrationWithWebhook(t.app, 'http://127.0.0.1:9/hook');
-  const saveHealth = t.repos.webhooks.saveHealth;
-  let failing = true;
-  t.repos.webhooks.saveHealth = async (...args) => {
-    if (failing) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
-    return saveHealth(...args);
-  };
+  const outage = cutOffDatabase(t.repos.webhooks, 'saveHealth');
   try {
     const workflowId = workflowIds.health(webhook.id);
     const handle = await t.temporal.workflow.start('webhookHealth', {
@@ -120,9 +116,9 @@ it('continues as new while the database is away, and saves the count once it is 
     // Its outcomes handled but not saved, the run hands its state on instead of holding its task.
     await waitFor('a continue-as-new during the outage', async () => ((await runsOf(workflowId)).length > 1 ? true : undefined));
     expect((await t.repos.db('webhooks').where({ id: webhook.id }).first()).consecutive_failures).toBe(0);
-    failing = false;
+    outage.restore();
     await waitForHealth(webhook.id, { consecutiveFailures: 4, disabled: false });
   } finally {
-    t.repos.webhooks.saveHealth = saveHealth;
+    outage.restore();
   }
 });
