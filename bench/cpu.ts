@@ -1,0 +1,49 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+/** CPU seconds used so far by each component the bench can see, read from /proc (Linux). */
+export interface CpuReading {
+  /** This process: the API, the workers and, without DATABASE_URL, the embedded PGlite. */
+  benchProcess: number;
+  /** The Temporal server (the embedded dev server's process; 0 with TEMPORAL_ADDRESS). */
+  temporal: number;
+  /** PostgreSQL's processes (0 with PGlite, or when they are not on this machine). */
+  postgres: number;
+}
+
+const ticksPerSecond = 100;
+
+function processCpu(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    // utime, stime, cutime, cstime: fields 14-17 of stat, 12-15 after the command name.
+    return fields.slice(11, 15).reduce((sum, ticks) => sum + Number(ticks), 0) / ticksPerSecond;
+  } catch {
+    return 0;
+  }
+}
+
+function pids(args: string[]): number[] {
+  try {
+    return execFileSync('pgrep', args, { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** Reads the CPU of this process, the Temporal dev server on `temporalPort` and PostgreSQL. */
+export function readCpu(temporalPort?: number): CpuReading {
+  const own = process.cpuUsage();
+  const temporal = temporalPort ? pids(['-f', `start-dev.*--port ${temporalPort}`]) : [];
+  return {
+    benchProcess: (own.user + own.system) / 1e6,
+    temporal: temporal.reduce((sum, pid) => sum + processCpu(pid), 0),
+    postgres: process.env.DATABASE_URL ? pids(['-u', 'postgres']).reduce((sum, pid) => sum + processCpu(pid), 0) : 0,
+  };
+}
+
+export const cpuSince = (before: CpuReading, after: CpuReading): CpuReading => ({
+  benchProcess: after.benchProcess - before.benchProcess,
+  temporal: after.temporal - before.temporal,
+  postgres: after.postgres - before.postgres,
+});

@@ -1,0 +1,201 @@
+/**
+ * `npm run bench`: the service side by side with bare Temporal, in one run, on one Temporal server
+ * and one receiver. Sides: raw HTTP POSTs (the floor), bare Temporal (one workflow with one POST
+ * activity per delivery, on a minimal worker in this process), the service publishing over REST,
+ * and the service publishing with the TypeScript publisher. Scenarios: burst, serial, fan-out.
+ * Prints deliveries/s, publish-to-receipt p50/p99, publish acknowledgement p50/p99, peak RSS and
+ * CPU by component, each with its ratio to bare Temporal. See docs/performance.md for options.
+ */
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startService, type RunningService } from '../src/main';
+import { installTemporalLogging } from '../src/worker/runtime';
+import { createLogger } from '../src/logger';
+import { fastSqlitePragmas, startTemporalDevServer, type DevServer } from '../src/dev/temporal-dev-server';
+import { randomBase62 } from '../src/ids';
+import { freePort } from './ports';
+import { receiptKey, startBenchReceiver, type BenchReceiver } from './receiver';
+import { bareSide, rawSide, serviceRestSide, servicePublisherSide, type Audience, type Side } from './sides';
+import { cpuSince, readCpu, type CpuReading } from './cpu';
+import { formatReport, type Row } from './report';
+
+const settings = {
+  burstEvents: Number(process.env.BENCH_EVENTS ?? 300),
+  concurrency: Number(process.env.BENCH_CONCURRENCY ?? 32),
+  serialEvents: Number(process.env.BENCH_SERIAL ?? 30),
+  fanOut: Number(process.env.BENCH_FANOUT ?? 500),
+  /** Comma-separated pragmas for the embedded server's SQLite file; empty means SQLite's defaults. */
+  sqlitePragmas: process.env.BENCH_SQLITE_PRAGMAS === undefined ? fastSqlitePragmas : process.env.BENCH_SQLITE_PRAGMAS.split(',').filter(Boolean),
+  scenarios: (process.env.BENCH_SCENARIOS ?? 'burst,serial,fan-out').split(','),
+  sides: process.env.BENCH_SIDES?.split(','),
+};
+const markdownPath = process.argv.includes('--markdown') ? process.argv[process.argv.indexOf('--markdown') + 1] : undefined;
+const adminKey = 'bench-admin-key-0123456789';
+const taskQueue = 'webhooks-bench';
+
+async function main(): Promise<void> {
+  installTemporalLogging(createLogger('warn'));
+  const receiver = await startBenchReceiver();
+  // The Temporal server: TEMPORAL_ADDRESS, else an embedded dev server with `npm start`'s settings
+  // (its state in a SQLite file, with the same pragmas).
+  const temporalPort = process.env.TEMPORAL_ADDRESS ? undefined : await freePort();
+  const devServer: DevServer | undefined = temporalPort
+    ? await startTemporalDevServer({
+        namespace: 'default',
+        port: temporalPort,
+        dataDir: mkdtempSync(path.join(os.tmpdir(), 'bench-temporal-')),
+        sqlitePragmas: settings.sqlitePragmas,
+        log: () => undefined,
+      })
+    : undefined;
+  const address = process.env.TEMPORAL_ADDRESS ?? devServer!.address;
+  const service = await startService({
+    env: {
+      ...process.env,
+      TEMPORAL_ADDRESS: address,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      PORT: '0',
+      LOG_LEVEL: 'warn',
+      ADMIN_API_KEY: adminKey,
+      WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
+      WEBHOOK_ALLOW_INSECURE_URLS: 'true',
+    },
+    dataDir: mkdtempSync(path.join(os.tmpdir(), 'bench-service-')),
+    print: () => undefined,
+  });
+  const sides: Side[] = [rawSide(), await bareSide(address), serviceRestSide(service), await servicePublisherSide(service, taskQueue)].filter(
+    (side) => !settings.sides || settings.sides.some((name) => side.name.includes(name)),
+  );
+  const rows: Row[] = [];
+  try {
+    const single = await audience(service, receiver, 1, 'single');
+    const wide = settings.scenarios.includes('fan-out') ? await audience(service, receiver, settings.fanOut, 'wide') : undefined;
+    for (const scenario of settings.scenarios) {
+      for (const side of sides) {
+        const tag = `b${randomBase62(8)}`;
+        const measured = await measure(temporalPort, () => {
+          if (scenario === 'burst') return burst(side, receiver, single, settings.burstEvents, settings.concurrency, tag);
+          if (scenario === 'serial') return serial(side, receiver, single, settings.serialEvents, tag);
+          if (scenario === 'fan-out') return burst(side, receiver, wide!, 1, 1, tag);
+          throw new Error(`unknown scenario ${scenario} (burst, serial, fan-out)`);
+        });
+        rows.push({ scenario, side: side.name, ...measured });
+        console.error(`${scenario}: ${side.name} done`);
+      }
+    }
+  } finally {
+    for (const side of sides) await side.close();
+    await service.stop();
+    await devServer?.stop();
+    await receiver.close();
+  }
+  const report = formatReport(rows, {
+    cores: os.cpus().length,
+    database: process.env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : 'embedded PGlite',
+    temporal: process.env.TEMPORAL_ADDRESS
+      ? `Temporal at TEMPORAL_ADDRESS`
+      : `embedded dev server, SQLite file, pragmas: ${settings.sqlitePragmas.join(', ') || "SQLite's defaults"}`,
+    settings: `burst ${settings.burstEvents} events from ${settings.concurrency} publishers; serial ${settings.serialEvents}; fan-out 1 event to ${settings.fanOut} webhooks`,
+  });
+  console.log(report);
+  if (markdownPath) writeFileSync(markdownPath, withReport(existsSync(markdownPath) ? readFileSync(markdownPath, 'utf8') : '', report));
+}
+
+const reportStart = '<!-- bench report: written by `npm run bench -- --markdown docs/performance.md` -->';
+const reportEnd = '<!-- end of bench report -->';
+
+/** The document with its bench report replaced (between the two markers), or the report alone. */
+function withReport(document: string, report: string): string {
+  const start = document.indexOf(reportStart);
+  const end = document.indexOf(reportEnd);
+  const block = `${reportStart}\n${report}${reportEnd}`;
+  return start >= 0 && end > start ? document.slice(0, start) + block + document.slice(end + reportEnd.length) : `${block}\n`;
+}
+
+/** An integration whose `size` webhooks point at the receiver, one URL each. */
+async function audience(service: RunningService, receiver: BenchReceiver, size: number, name: string): Promise<Audience> {
+  const call = async (route: string, token: string, body: unknown) => {
+    const res = await fetch(`${service.apiUrl}/api/v1${route}`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`POST ${route}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as Record<string, string>;
+  };
+  const integration = await call('/admin/integrations', service.adminApiKey, { name: `bench ${name}` });
+  const urls = Array.from({ length: size }, (_, i) => `${receiver.url}?${name}=${i}`);
+  for (const url of urls) await call('/integration/webhook-events', integration.token, { url, events: ['supplier.created'] });
+  return { urls, integrationId: integration.id };
+}
+
+interface Timings {
+  deliveries: number;
+  seconds: number;
+  latencies: number[];
+  acks: number[];
+}
+
+/** `events` events from `concurrency` publishers at once; every delivery's publish-to-receipt time. */
+async function burst(side: Side, receiver: BenchReceiver, to: Audience, events: number, concurrency: number, tag: string): Promise<Timings> {
+  const ids = Array.from({ length: events }, (_, i) => `${tag}-${i}`);
+  const publishedAt = new Map<string, number>();
+  const acks: number[] = [];
+  const started = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, events) }, async () => {
+      while (next < ids.length) {
+        const id = ids[next++];
+        const t0 = performance.now();
+        publishedAt.set(id, t0);
+        await side.publish(id, to);
+        acks.push(performance.now() - t0);
+      }
+    }),
+  );
+  const expected = ids.flatMap((id) => to.urls.map((url) => ({ id, key: receiptKey(id, url) })));
+  const receipts = await receiver.receipts(expected.map((e) => e.key));
+  if (receipts.size < expected.length) throw new Error(`${side.name}: only ${receipts.size} of ${expected.length} deliveries arrived`);
+  const latencies = expected.map((e) => receipts.get(e.key)! - publishedAt.get(e.id)!);
+  return { deliveries: expected.length, seconds: (Math.max(...receipts.values()) - started) / 1000, latencies, acks };
+}
+
+/** One event at a time: the next is published once the last one arrived (latency on an idle system). */
+async function serial(side: Side, receiver: BenchReceiver, to: Audience, events: number, tag: string): Promise<Timings> {
+  const latencies: number[] = [];
+  const acks: number[] = [];
+  const started = performance.now();
+  for (let i = 0; i < events; i++) {
+    const id = `${tag}-${i}`;
+    const t0 = performance.now();
+    await side.publish(id, to);
+    acks.push(performance.now() - t0);
+    const receipts = await receiver.receipts([receiptKey(id, to.urls[0])], 60_000);
+    if (receipts.size === 0) throw new Error(`${side.name}: event ${id} did not arrive`);
+    latencies.push([...receipts.values()][0] - t0);
+  }
+  return { deliveries: events, seconds: (performance.now() - started) / 1000, latencies, acks };
+}
+
+/** Runs a scenario, sampling this process's RSS and the CPU each component used meanwhile. */
+async function measure(temporalPort: number | undefined, run: () => Promise<Timings>): Promise<Timings & { peakRssMiB: number; cpu: CpuReading }> {
+  let peak = process.memoryUsage().rss;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
+  const before = readCpu(temporalPort);
+  try {
+    const timings = await run();
+    return { ...timings, peakRssMiB: peak / 1024 / 1024, cpu: cpuSince(before, readCpu(temporalPort)) };
+  } finally {
+    clearInterval(sampler);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
