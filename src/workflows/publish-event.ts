@@ -1,20 +1,29 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { ParentClosePolicy, proxyActivities, startChild } from '@temporalio/workflow';
+import { ParentClosePolicy, patched, proxyActivities, proxyLocalActivities, startChild } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { deliverySearchAttributes, type PublishEventInput } from './definitions';
 import { deliverEvent } from './deliver-event';
+import { localCallOptions, untilDone } from './durable-retry';
 
 const { planDeliveries } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
 
+/** Planning is one short database transaction: as a local activity it costs no task round trip. */
+const planLocally = proxyLocalActivities<Activities>(localCallOptions).planDeliveries;
+
+/** Replay safety: fan-outs recorded before planned through a regular activity. */
+const planLocallyPatch = 'plan-deliveries-locally';
+
 /**
  * The fan-out of one published event: records it, then starts one deliverEvent workflow per
  * active webhook subscribed to it. Keyed by the event id, so publishing twice fans out once.
  */
 export async function publishEvent(event: PublishEventInput): Promise<{ deliveries: number }> {
-  const planned = await planDeliveries(event);
+  const planned = patched(planLocallyPatch)
+    ? await untilDone('planning the deliveries', () => planLocally(event))
+    : await planDeliveries(event);
   await Promise.all(
     planned.map(async (delivery) => {
       try {
