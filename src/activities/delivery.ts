@@ -1,5 +1,5 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import type { Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import type { Config } from '../config';
@@ -9,6 +9,7 @@ import { SecretDecryptionError } from '../db/secret-box';
 import { newId } from '../ids';
 import {
   deliveryOutcomeSignal,
+  deliverySearchAttributes,
   isFinalStatus,
   workflowIds,
   type DeliverEventInput,
@@ -44,6 +45,8 @@ export type AttemptOutcome =
   | { kind: 'not_sent'; status: 'skipped' | 'cancelled' };
 
 const userAgent = 'EUDR-Platform-Webhook/1.0';
+/** Delivery workflows a fan-out starts at once. */
+const startsAtOnce = 32;
 
 /** Heartbeats every second while `work` runs, so the server can tell the activity it was cancelled. */
 async function whileHeartbeating<T>(context: Context, work: () => Promise<T>): Promise<T> {
@@ -116,6 +119,29 @@ export function createDeliveryActivities({ repos, sender, client, config, metric
           settings: { retryDelaysMs: config.retryDelaysMs, attemptTimeoutMs: config.attemptTimeoutMs },
         },
       }));
+    },
+
+    /** Starts the planned delivery workflows, a few at a time; one started already is left as it is. */
+    async startDeliveries(planned: PlannedDelivery[]): Promise<void> {
+      let next = 0;
+      const startOne = async ({ workflowId, input }: PlannedDelivery) => {
+        try {
+          await client.workflow.start('deliverEvent', {
+            workflowId,
+            taskQueue: config.temporalTaskQueue,
+            args: [input],
+            workflowIdReusePolicy: 'REJECT_DUPLICATE',
+            typedSearchAttributes: deliverySearchAttributes(input),
+          });
+        } catch (err) {
+          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+        }
+      };
+      await Promise.all(
+        Array.from({ length: Math.min(startsAtOnce, planned.length) }, async () => {
+          while (next < planned.length) await startOne(planned[next++]);
+        }),
+      );
     },
 
     async deliverySettings(): Promise<DeliverySettings> {

@@ -17,6 +17,16 @@ const planLocally = proxyLocalActivities<Activities>(localCallOptions).planDeliv
 const planLocallyPatch = 'plan-deliveries-locally';
 
 /**
+ * Starting the deliveries from a local activity, with plain client starts, instead of as child
+ * workflows: no child-start commands and no child-started events waking this workflow, one per
+ * delivery. Generous time, for fan-outs to thousands of webhooks.
+ */
+const { startDeliveries } = proxyLocalActivities<Activities>({ ...localCallOptions, startToCloseTimeout: '60 seconds', scheduleToCloseTimeout: '2 minutes' });
+
+/** Replay safety: fan-outs recorded before started their deliveries as child workflows. */
+const startFromActivityPatch = 'start-deliveries-from-activity';
+
+/**
  * The fan-out of one published event: records it, then starts one deliverEvent workflow per
  * active webhook subscribed to it. Keyed by the event id, so publishing twice fans out once.
  */
@@ -24,6 +34,10 @@ export async function publishEvent(event: PublishEventInput): Promise<{ deliveri
   const planned = patched(planLocallyPatch)
     ? await untilDone('planning the deliveries', () => planLocally(event))
     : await planDeliveries(event);
+  if (patched(startFromActivityPatch)) {
+    await untilDone('starting the deliveries', () => startDeliveries(planned));
+    return { deliveries: planned.length };
+  }
   await Promise.all(
     planned.map(async (delivery) => {
       try {

@@ -15,7 +15,11 @@ import { isRetryable, localCallOptions, untilDone, waitAfterFailure } from './du
 const { healthSettings, saveHealth, enableWebhook } = proxyLocalActivities<Activities>(localCallOptions);
 
 const defaultOutcomesPerRun = 1000;
-const rememberedDeliveryIds = 200;
+/**
+ * Delivery ids remembered so a repeated report is not counted twice. A report is repeated when its
+ * send is retried, which under load may come hundreds of outcomes later: the memory spans that.
+ */
+const rememberedDeliveryIds = 1000;
 
 /**
  * Replay safety: runs recorded before this change continued as new only with an empty queue. Since,
