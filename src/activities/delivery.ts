@@ -9,7 +9,7 @@ import { SecretDecryptionError } from '../db/secret-box';
 import { newId } from '../ids';
 import {
   deliveryOutcomeSignal,
-  deliverySearchAttributes,
+  deliveryStartOptions,
   isFinalStatus,
   workflowIds,
   type DeliverEventInput,
@@ -126,13 +126,7 @@ export function createDeliveryActivities({ repos, sender, client, config, metric
       let next = 0;
       const startOne = async ({ workflowId, input }: PlannedDelivery) => {
         try {
-          await client.workflow.start('deliverEvent', {
-            workflowId,
-            taskQueue: config.temporalTaskQueue,
-            args: [input],
-            workflowIdReusePolicy: 'REJECT_DUPLICATE',
-            typedSearchAttributes: deliverySearchAttributes(input),
-          });
+          await client.workflow.start('deliverEvent', deliveryStartOptions(workflowId, input, config.temporalTaskQueue));
         } catch (err) {
           if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
         }

@@ -1,7 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Repositories } from '../db';
 import type { NewDelivery } from '../db/deliveries';
-import { deliverySearchAttributes, type DeliverEventInput } from '../workflows/definitions';
+import { deliveryStartOptions, type DeliverEventInput } from '../workflows/definitions';
 
 /** Starts single deliveries from the API: redeliveries, recoveries and test events. */
 export function createDeliveryStarter({ client, repos, taskQueue }: { client: Client; repos: Repositories; taskQueue: string }) {
@@ -20,13 +20,7 @@ export function createDeliveryStarter({ client, repos, taskQueue }: { client: Cl
         eventType: delivery.eventType,
       };
       try {
-        await client.workflow.start('deliverEvent', {
-          workflowId: delivery.workflowId,
-          taskQueue,
-          args: [input],
-          workflowIdReusePolicy: 'REJECT_DUPLICATE',
-          typedSearchAttributes: deliverySearchAttributes(input),
-        });
+        await client.workflow.start('deliverEvent', deliveryStartOptions(delivery.workflowId, input, taskQueue));
       } catch (err) {
         if (err instanceof WorkflowExecutionAlreadyStartedError) return true;
         await repos.deliveries.removePending(delivery.id);

@@ -65,6 +65,17 @@ export function deliverySearchAttributes(input: DeliverEventInput) {
   ];
 }
 
+/** How a delivery workflow is started from outside a workflow: a second start of the same id is refused. */
+export function deliveryStartOptions(workflowId: string, input: DeliverEventInput, taskQueue: string) {
+  return {
+    workflowId,
+    taskQueue,
+    args: [input] as [DeliverEventInput],
+    workflowIdReusePolicy: 'REJECT_DUPLICATE' as const,
+    typedSearchAttributes: deliverySearchAttributes(input),
+  };
+}
+
 export interface WebhookHealthInput {
   webhookId: string;
   consecutiveFailures?: number;
