@@ -89,7 +89,8 @@ export function createDeliveryActivities({ repos, sender, client, config, metric
           { id: event.id, integrationId: event.integrationId, type: event.event, timestamp: event.timestamp, body: payloadBody(event) },
           trx,
         );
-        if (stored.integrationId !== event.integrationId || stored.type !== event.event) {
+        // The stored event is this integration's own (events are keyed by integration and id).
+        if (stored.type !== event.event) {
           throw ApplicationFailure.nonRetryable(
             `event ${event.id} of integration ${event.integrationId} was first published as ${stored.type}; not publishing it again as ${event.event}`,
             'EventIdConflict',
