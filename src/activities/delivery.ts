@@ -1,18 +1,17 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
+import { plannedDelivery, startDeliveryWorkflows, type PlannedDelivery } from '../client/delivery-workflows';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import type { Config } from '../config';
 import type { Repositories } from '../db';
 import { MissingDeliveryDataError, type Attempt } from '../db/deliveries';
 import { SecretDecryptionError } from '../db/secret-box';
-import { newId } from '../ids';
+import { EventIdConflictError } from '../db/publications';
 import {
   deliveryOutcomeSignal,
-  deliveryStartOptions,
   isFinalStatus,
   workflowIds,
-  type DeliverEventInput,
   type DeliveryStatus,
   type DeliverySettings,
   type PublishEventInput,
@@ -34,19 +33,12 @@ export interface DeliveryActivityDeps {
 /** The running activity's workflow id, for logs. */
 const workflowId = () => Context.current().info.workflowExecution?.workflowId;
 
-export interface PlannedDelivery {
-  workflowId: string;
-  input: DeliverEventInput;
-}
-
 export type AttemptOutcome =
   | { kind: 'sent'; ok: boolean; attempt: Attempt }
   /** No request was made: the webhook was disabled (skipped) or deleted (cancelled). */
   | { kind: 'not_sent'; status: 'skipped' | 'cancelled' };
 
 const userAgent = 'EUDR-Platform-Webhook/1.0';
-/** Delivery workflows a fan-out starts at once. */
-const startsAtOnce = 32;
 
 /** Heartbeats every second while `work` runs, so the server can tell the activity it was cancelled. */
 async function whileHeartbeating<T>(context: Context, work: () => Promise<T>): Promise<T> {
@@ -84,59 +76,23 @@ export function createDeliveryActivities({ repos, sender, client, config, metric
      * another event type is refused rather than mixed up with the first.
      */
     async planDeliveries(event: PublishEventInput): Promise<PlannedDelivery[]> {
-      const deliveries = await repos.db.transaction(async (trx) => {
-        const stored = await repos.events.insertOnce(
+      try {
+        const { deliveries } = await repos.publications.record(
           { id: event.id, integrationId: event.integrationId, type: event.event, timestamp: event.timestamp, body: payloadBody(event) },
-          trx,
+          // This fan-out starts them itself, and retries until it has.
+          { startPending: false },
         );
-        // The stored event is this integration's own (events are keyed by integration and id).
-        if (stored.type !== event.event) {
-          throw ApplicationFailure.nonRetryable(
-            `event ${event.id} of integration ${event.integrationId} was first published as ${stored.type}; not publishing it again as ${event.event}`,
-            'EventIdConflict',
-          );
-        }
-        const webhookIds = await repos.webhooks.subscribedIds(stored.integrationId, stored.type, trx);
-        return repos.deliveries.insertPending(
-          webhookIds.map((webhookId) => ({
-            id: newId('delivery'),
-            workflowId: workflowIds.delivery(stored.integrationId, stored.id, webhookId),
-            eventId: stored.id,
-            webhookId,
-            integrationId: stored.integrationId,
-            eventType: stored.type,
-          })),
-          trx,
-        );
-      });
-      return deliveries.map((d) => ({
-        workflowId: d.workflowId,
-        input: {
-          deliveryId: d.id,
-          eventId: d.eventId,
-          webhookId: d.webhookId,
-          integrationId: d.integrationId,
-          eventType: d.eventType,
-          settings: { retryDelaysMs: config.retryDelaysMs, attemptTimeoutMs: config.attemptTimeoutMs },
-        },
-      }));
+        const settings = { retryDelaysMs: config.retryDelaysMs, attemptTimeoutMs: config.attemptTimeoutMs };
+        return deliveries.map((delivery) => plannedDelivery(delivery, settings));
+      } catch (err) {
+        if (err instanceof EventIdConflictError) throw ApplicationFailure.nonRetryable(err.message, 'EventIdConflict');
+        throw err;
+      }
     },
 
     /** Starts the planned delivery workflows, a few at a time; one started already is left as it is. */
     async startDeliveries(planned: PlannedDelivery[]): Promise<void> {
-      let next = 0;
-      const startOne = async ({ workflowId, input }: PlannedDelivery) => {
-        try {
-          await client.workflow.start('deliverEvent', deliveryStartOptions(workflowId, input, config.temporalTaskQueue));
-        } catch (err) {
-          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-        }
-      };
-      await Promise.all(
-        Array.from({ length: Math.min(startsAtOnce, planned.length) }, async () => {
-          while (next < planned.length) await startOne(planned[next++]);
-        }),
-      );
+      await startDeliveryWorkflows(client, config.temporalTaskQueue, planned);
     },
 
     async deliverySettings(): Promise<DeliverySettings> {

@@ -15,7 +15,6 @@ import { uiRouter } from './ui';
 import { createMetrics, type Metrics } from '../metrics';
 import { createDeliveryStarter } from './delivery-starter';
 import type { Client } from '@temporalio/client';
-import { createPublisher } from '../client/publisher';
 import { createHealthControl } from '../client/webhook-health';
 
 export interface AppDeps {
@@ -30,7 +29,6 @@ export interface AppDeps {
 
 /** The REST API (SPEC.md), without listening. */
 export function buildApp({ config, repos, logger, temporal, metrics = createMetrics() }: AppDeps): Express {
-  const publisher = createPublisher({ client: temporal, taskQueue: config.temporalTaskQueue });
   const health = createHealthControl({ client: temporal, taskQueue: config.temporalTaskQueue });
   const app = express();
   app.disable('x-powered-by');
@@ -45,7 +43,7 @@ export function buildApp({ config, repos, logger, temporal, metrics = createMetr
   const admin = Router();
   admin.use('/integrations/:integrationId', integrationFromPath(repos), integrationRoutes);
   admin.use('/integrations', integrationsRouter({ repos }));
-  admin.use('/events', eventsRouter({ repos, publisher, temporal }));
+  admin.use('/events', eventsRouter({ repos, temporal, taskQueue: config.temporalTaskQueue, logger }));
 
   const api = Router();
   api.use('/admin', requireAdminKey(config.adminApiKey), jsonBody, admin);

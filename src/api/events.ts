@@ -1,9 +1,15 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Client } from '@temporalio/client';
-import { EventValidationError, publishFields, validatePublishRequest, type Publisher } from '../client/publisher';
+import type { Logger } from 'pino';
+import { EventValidationError, publishFields, validatePublishRequest } from '../client/publisher';
+import { startRecordedDeliveries } from '../client/delivery-workflows';
 import { eventCatalog, subscribableEventTypes } from '../events/catalog';
+import { payloadBody } from '../events/payload';
 import type { Repositories } from '../db';
+import type { Delivery } from '../db/deliveries';
+import { EventIdConflictError } from '../db/publications';
+import { newId } from '../ids';
 import { ApiError, notFound } from './errors';
 import type { publishedEventSchema } from './schemas';
 
@@ -17,12 +23,30 @@ export const publishEventBody = z.union(
   ),
 );
 
-/** How long a REST publish waits for Temporal before answering 503. */
-const publishWithinMs = 5_000;
+/** How long a publication tries to start its own deliveries before leaving them to the worker. */
+const startWithinMs = 10_000;
 
-/** Admin: publish an event over REST, with the same rules as the TypeScript publisher. */
-export function eventsRouter({ repos, publisher, temporal }: { repos: Repositories; publisher: Publisher; temporal: Client }): Router {
+export interface EventsRouterDeps {
+  repos: Repositories;
+  temporal: Client;
+  taskQueue: string;
+  logger: Logger;
+}
+
+/**
+ * Admin: publish an event over REST, with the same rules as the TypeScript publisher. The event
+ * and its deliveries are recorded in one transaction, which is the acknowledgement: the delivery
+ * workflows start right after, and the worker starts any left behind (a crash, Temporal away).
+ */
+export function eventsRouter({ repos, temporal, taskQueue, logger }: EventsRouterDeps): Router {
   const router = Router();
+
+  // A Temporal that does not answer soon is left to the worker's sweep rather than retried here.
+  const startInBackground = (deliveries: Delivery[]) => {
+    temporal
+      .withDeadline(Date.now() + startWithinMs, () => startRecordedDeliveries({ client: temporal, taskQueue, deliveries: repos.deliveries }, deliveries))
+      .catch((err: unknown) => logger.warn({ err, deliveries: deliveries.length }, 'deliveries not started yet; the worker will start them'));
+  };
 
   router.post('/', async (req, res) => {
     let request;
@@ -33,9 +57,20 @@ export function eventsRouter({ repos, publisher, temporal }: { repos: Repositori
       throw err;
     }
     if (!(await repos.integrations.find(request.integrationId))) throw notFound('Integration');
-    // A Temporal that does not answer soon is unavailable: 503 rather than a request left hanging.
-    const published: z.infer<typeof publishedEventSchema> = await temporal.withDeadline(Date.now() + publishWithinMs, () => publisher.publish(request));
+    const id = request.id ?? newId('event');
+    const timestamp = new Date().toISOString();
+    const body = payloadBody({ event: request.event, timestamp, integrationId: request.integrationId, data: request.data });
+    let publication;
+    try {
+      publication = await repos.publications.record({ id, integrationId: request.integrationId, type: request.event, timestamp, body }, { startPending: true });
+    } catch (err) {
+      if (err instanceof EventIdConflictError) throw new ApiError('conflict', err.message);
+      throw err;
+    }
+    const { event } = publication;
+    const published: z.infer<typeof publishedEventSchema> = { id: event.id, event: request.event, integrationId: event.integrationId, timestamp: event.timestamp };
     res.status(202).json(published);
+    startInBackground(publication.deliveries);
   });
 
   return router;

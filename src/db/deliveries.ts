@@ -61,6 +61,7 @@ interface DeliveryRow {
   updated_at: Date;
   finished_at: Date | null;
   redelivery_of: string | null;
+  start_pending: boolean;
 }
 
 interface AttemptRow {
@@ -135,10 +136,10 @@ export function createDeliveryRepository(db: Knex, box: SecretBox) {
      * Creates these deliveries unless their workflow ids exist already, and returns the ones
      * not yet started (status pending), existing or new.
      */
-    async insertPending(deliveries: NewDelivery[], trx: Knex = db): Promise<Delivery[]> {
+    async insertPending(deliveries: NewDelivery[], { startPending }: { startPending: boolean }, trx: Knex = db): Promise<Delivery[]> {
       if (deliveries.length === 0) return [];
       await trx<DeliveryRow>('deliveries')
-        .insert(deliveries.map(toNewRow))
+        .insert(deliveries.map((d) => ({ ...toNewRow(d), start_pending: startPending })))
         .onConflict('workflow_id')
         .ignore();
       const rows = await trx<DeliveryRow>('deliveries')
@@ -183,6 +184,22 @@ export function createDeliveryRepository(db: Knex, box: SecretBox) {
         .ignore()
         .returning('id');
       return rows.length > 0;
+    },
+
+    /** Deliveries whose workflows were to be started by their publication and are not known to be, oldest first. */
+    async awaitingStart(olderThanMs: number, limit: number): Promise<Delivery[]> {
+      const rows = await db<DeliveryRow>('deliveries')
+        .where({ start_pending: true })
+        .andWhere('created_at', '<', db.raw(`now() - make_interval(secs => ?)`, [olderThanMs / 1000]))
+        .orderBy('created_at')
+        .limit(limit);
+      return rows.map(toDelivery);
+    },
+
+    /** These deliveries' workflows are started (or were already). */
+    async markStarted(ids: string[]): Promise<void> {
+      if (ids.length === 0) return;
+      await db('deliveries').whereIn('id', ids).andWhere({ start_pending: true }).update({ start_pending: false });
     },
 
     /** Removes a delivery that never started (its workflow could not be started). */

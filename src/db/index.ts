@@ -7,16 +7,21 @@ import { createTokenRepository } from './tokens';
 import { createWebhookRepository } from './webhooks';
 import { createEventRepository } from './events';
 import { createDeliveryRepository } from './deliveries';
+import { createPublicationRepository } from './publications';
 
 /** Every repository on one database; webhook secrets are encrypted with `secretBox`. */
 export function createRepositories(db: Knex, secretBox: SecretBox) {
+  const webhooks = createWebhookRepository(db, secretBox);
+  const events = createEventRepository(db);
+  const deliveries = createDeliveryRepository(db, secretBox);
   return {
     db,
     integrations: createIntegrationRepository(db),
     tokens: createTokenRepository(db),
-    webhooks: createWebhookRepository(db, secretBox),
-    events: createEventRepository(db),
-    deliveries: createDeliveryRepository(db, secretBox),
+    webhooks,
+    events,
+    deliveries,
+    publications: createPublicationRepository(db, { events, webhooks, deliveries }),
   };
 }
 

@@ -4,6 +4,7 @@ import * as deliveries from './migrations/002-deliveries';
 import * as redeliveries from './migrations/003-redeliveries';
 import * as secretRotation from './migrations/004-secret-rotation';
 import * as eventsPerIntegration from './migrations/005-events-per-integration';
+import * as deliveryStartOutbox from './migrations/006-delivery-start-outbox';
 
 interface Migration {
   up(db: Knex): Promise<void>;
@@ -17,6 +18,7 @@ const migrations: Record<string, Migration> = {
   '003-redeliveries': redeliveries,
   '004-secret-rotation': secretRotation,
   '005-events-per-integration': eventsPerIntegration,
+  '006-delivery-start-outbox': deliveryStartOutbox,
 };
 
 const migrationSource: Knex.MigrationSource<string> = {

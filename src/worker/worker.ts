@@ -5,6 +5,7 @@ import type { Repositories } from '../db';
 import { createActivities } from '../activities';
 import { createHttpSender, type HttpSenderOptions } from '../activities/http-sender';
 import { ensureSearchAttributes } from './search-attributes';
+import { defaultStartSweepTiming, sweepDeliveriesAwaitingStart, type StartSweepTiming } from './delivery-start-sweeper';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 
@@ -18,6 +19,8 @@ export interface WorkerDeps {
   logger: Logger;
   /** Tests only: a DNS resolver and a test certificate authority for the sender. */
   sender?: Pick<HttpSenderOptions, 'resolve' | 'extraCaCertificate'>;
+  /** When the worker starts deliveries their publication left behind; tests shorten it. */
+  startSweep?: StartSweepTiming;
 }
 
 export interface RunningWorker {
@@ -29,7 +32,16 @@ export interface RunningWorker {
 }
 
 /** Registers the search attributes, then runs the worker for the service's task queue. */
-export async function startWorker({ connection, config, repos, workflowBundle, metrics, logger, sender: senderOptions }: WorkerDeps): Promise<RunningWorker> {
+export async function startWorker({
+  connection,
+  config,
+  repos,
+  workflowBundle,
+  metrics,
+  logger,
+  sender: senderOptions,
+  startSweep = defaultStartSweepTiming,
+}: WorkerDeps): Promise<RunningWorker> {
   await ensureSearchAttributes(connection, config.temporalNamespace);
   const client = new Client({ connection, namespace: config.temporalNamespace });
   // One keep-alive HTTP agent per worker, shared by every attempt.
@@ -45,11 +57,17 @@ export async function startWorker({ connection, config, repos, workflowBundle, m
     // Attempts heartbeat every second; sent at that pace, a cancellation reaches the POST within about a second.
     maxHeartbeatThrottleInterval: '1 second',
   });
-  const done = worker.run().finally(() => sender.close());
+  const settings = { retryDelaysMs: config.retryDelaysMs, attemptTimeoutMs: config.attemptTimeoutMs };
+  const sweeper = sweepDeliveriesAwaitingStart({ repos, client, taskQueue: config.temporalTaskQueue, settings, logger, timing: startSweep });
+  const done = worker
+    .run()
+    .finally(() => sweeper.stop())
+    .finally(() => sender.close());
   return {
     worker,
     done,
     stop: async () => {
+      await sweeper.stop();
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await done;
     },

@@ -3,6 +3,7 @@ import {
   ApplicationFailure,
   CancellationScope,
   isCancellation,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   sleep,
@@ -10,7 +11,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { AttemptOutcome } from '../activities/delivery';
-import { searchAttributes, undeliverableFailureType, type DeliverEventInput, type DeliveryStatus } from './definitions';
+import { searchAttributes, undeliverableFailureType, type DeliverEventInput, type DeliverySettings, type DeliveryStatus } from './definitions';
 import { localCallOptions, untilDone } from './durable-retry';
 
 const untilBack = { initialInterval: '1 second', maximumInterval: '30 seconds' } as const;
@@ -19,6 +20,13 @@ const { deliverySettings } = proxyActivities<Activities>({ startToCloseTimeout: 
 
 /** Database and signal steps, as local activities: a delivery costs one server round trip per attempt. */
 const { recordAttempt, setDeliveryStatus, reportOutcome } = proxyLocalActivities<Activities>(localCallOptions);
+const settingsLocally = proxyLocalActivities<Activities>(localCallOptions).deliverySettings;
+
+/**
+ * Replay safety: deliveries recorded before read the worker's settings, when not given them, in a
+ * regular activity (a task round trip). REST publications start their deliveries without them.
+ */
+const settingsLocallyPatch = 'delivery-settings-locally';
 
 /**
  * One event to one webhook: up to 1 + retries attempts, waiting the configured delays after each
@@ -37,8 +45,7 @@ export async function deliverEvent(input: DeliverEventInput): Promise<DeliverySt
 }
 
 async function deliver(input: DeliverEventInput): Promise<DeliveryStatus> {
-  // The fan-out passes the worker's settings along; a delivery started elsewhere asks for them.
-  const settings = input.settings ?? (await deliverySettings());
+  const settings = input.settings ?? (await workerSettings());
   const { attemptDelivery } = proxyActivities<Activities>({
     // The attempt enforces its own limit; the activity timeout only catches a worker that died mid-attempt.
     startToCloseTimeout: settings.attemptTimeoutMs + 10_000,
@@ -64,6 +71,12 @@ async function deliver(input: DeliverEventInput): Promise<DeliveryStatus> {
     await sleep(settings.retryDelaysMs[attempt - 1]);
   }
   throw new Error('unreachable: the last attempt always finishes the delivery');
+}
+
+/** The worker's retry settings: the fan-out passes them along, a delivery started elsewhere asks for them. */
+async function workerSettings(): Promise<DeliverySettings> {
+  if (patched(settingsLocallyPatch)) return untilDone('reading the settings', () => settingsLocally());
+  return deliverySettings();
 }
 
 type AttemptResult = AttemptOutcome | (Omit<Extract<AttemptOutcome, { kind: 'sent' }>, 'kind'> & { kind: 'undeliverable' });

@@ -5,7 +5,8 @@ import { createLogger } from '../../src/logger';
 import { deliveryOutcomeSignal, workflowIds } from '../../src/workflows/definitions';
 import { newId } from '../../src/ids';
 import { asAdmin, createTestApp, withBearer, type TestApp } from '../helpers/app';
-import { integrationWithWebhook, supplier } from '../helpers/deliveries';
+import { finishedDelivery, integrationWithWebhook, supplier } from '../helpers/deliveries';
+import { startReceiver } from '../helpers/receiver';
 import { freePort } from '../helpers/ports';
 import { waitFor } from '../helpers/wait';
 
@@ -26,11 +27,40 @@ afterAll(async () => {
 const url = 'http://127.0.0.1:9/hook';
 
 describe('with Temporal unreachable', () => {
-  it('publishing answers 503 unavailable', async () => {
-    const { integration } = await integrationWithWebhook(t.app, url);
-    const res = await asAdmin(cutOff).post('/api/v1/admin/events', { integrationId: integration.id, event: 'supplier.created', data: supplier, id: newId('event') });
-    expect(res.status).toBe(503);
-    expect(res.body.error).toEqual({ code: 'unavailable', message: expect.any(String) });
+  it('publishing is acknowledged, and delivered once Temporal answers again: the worker starts what the publication left behind', async () => {
+    const receiver = await startReceiver();
+    try {
+      const { integration, webhook } = await integrationWithWebhook(t.app, receiver.url);
+      const id = newId('event');
+      const res = await asAdmin(cutOff).post('/api/v1/admin/events', { integrationId: integration.id, event: 'supplier.created', data: supplier, id });
+      expect(res.status).toBe(202);
+      expect(res.body).toMatchObject({ id, integrationId: integration.id, event: 'supplier.created' });
+      // Recorded at once, started by the worker's sweep (its Temporal is up).
+      expect(await t.repos.deliveries.listForEvent(integration.id, id)).toEqual([expect.objectContaining({ webhookId: webhook.id })]);
+      expect((await finishedDelivery(t.repos, id, webhook.id)).status).toBe('delivered');
+      expect(receiver.requests).toHaveLength(1);
+      expect(JSON.parse(receiver.requests[0].body)).toMatchObject({ event: 'supplier.created', timestamp: res.body.timestamp });
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('a delivery that was started, but whose start was not marked, is only marked: never started a second time', async () => {
+    const receiver = await startReceiver();
+    try {
+      const { integration, webhook } = await integrationWithWebhook(t.app, receiver.url);
+      const published = await asAdmin(t.app).post('/api/v1/admin/events', { integrationId: integration.id, event: 'supplier.created', data: supplier }).expect(202);
+      const delivery = await finishedDelivery(t.repos, published.body.id, webhook.id);
+      // Its workflow gone (as after the retention period) and its mark lost: a start would deliver again.
+      await t.temporal.workflow.getHandle(delivery.workflowId).result();
+      await t.temporal.workflowService.deleteWorkflowExecution({ namespace: t.config.temporalNamespace, workflowExecution: { workflowId: delivery.workflowId } });
+      await t.repos.db('deliveries').where({ id: delivery.id }).update({ start_pending: true });
+      await waitFor('the sweep to mark it', async () => ((await t.repos.db('deliveries').where({ id: delivery.id }).first()).start_pending ? undefined : true));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(receiver.requests).toHaveLength(1);
+    } finally {
+      await receiver.close();
+    }
   });
 
   it('re-enabling answers 503 and changes nothing', async () => {

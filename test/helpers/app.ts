@@ -47,6 +47,9 @@ const testEnv = {
   SECRET_ENCRYPTION_KEY: 'dGVzdC1vbmx5LWtleS10ZXN0LW9ubHkta2V5LTMyYnk=',
 };
 
+/** Deliveries a publication left behind are started within a second, not the default 10 to 15 s. */
+const testStartSweep = { everyMs: 200, olderThanMs: 500 };
+
 /**
  * The real app on a real database of its own, with a Temporal client for the test server and,
  * when asked, a worker; driven in-process with supertest.
@@ -65,7 +68,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   let workerConnection: NativeConnection | undefined;
   if (options.worker) {
     workerConnection = await NativeConnection.connect({ address });
-    worker = await startWorker({ connection: workerConnection, config, repos, workflowBundle: testWorkflowBundle(), metrics, logger, sender: options.sender });
+    worker = await startWorker({ connection: workerConnection, config, repos, workflowBundle: testWorkflowBundle(), metrics, logger, sender: options.sender, startSweep: testStartSweep });
   }
   const app = buildApp({ config, repos, logger, temporal, metrics });
   return {
@@ -96,6 +99,7 @@ export async function startAnotherWorker(t: TestApp): Promise<{ stop(): Promise<
     workflowBundle: testWorkflowBundle(),
     metrics: createMetrics(),
     logger: createLogger('silent'),
+    startSweep: testStartSweep,
   });
   return {
     stop: async () => {

@@ -7,7 +7,7 @@ import { createLogger } from '../../src/logger';
 import { createMetrics } from '../../src/metrics';
 import { newId } from '../../src/ids';
 import { workflowIds } from '../../src/workflows/definitions';
-import { allowLocalReceivers, createTestApp, type TestApp } from '../helpers/app';
+import { allowLocalReceivers, asAdmin, createTestApp, type TestApp } from '../helpers/app';
 import { startReceiver, type Receiver } from '../helpers/receiver';
 import { finishedDelivery, integrationWithWebhook, publish } from '../helpers/deliveries';
 
@@ -55,23 +55,37 @@ describe('event ids are per integration', () => {
     expect(await t.repos.events.find(b.integration.id, id)).toMatchObject({ integrationId: b.integration.id });
   });
 
-  it('once the first publication has left Temporal, the same id from another integration still sends nothing of the first', async () => {
+  it('once the first publication has left Temporal, the same id sends nothing new for its integration and nothing of it for another', async () => {
     const a = await integrationWithWebhook(t.app, receiverA.url);
     const b = await integrationWithWebhook(t.app, receiverB.url);
     const id = newId('event');
-    await publish(t.app, a.integration.id, 'supplier.created', { externalId: 'A-2', internalId: 'a' }, id);
+    const first = await publish(t.app, a.integration.id, 'supplier.created', { externalId: 'A-2', internalId: 'a' }, id);
     await finishedDelivery(t.repos, id, a.webhook.id);
-    // As after the retention period: the publication's workflow is gone, its event row stays.
-    await t.temporal.workflow.getHandle(workflowIds.publish(a.integration.id, id)).result();
-    await t.temporal.workflowService.deleteWorkflowExecution({
-      namespace: t.config.temporalNamespace,
-      workflowExecution: { workflowId: workflowIds.publish(a.integration.id, id) },
-    });
+    // As after the retention period: the delivery's workflow is gone, the rows stay.
+    const deliveryWorkflowId = workflowIds.delivery(a.integration.id, id, a.webhook.id);
+    await t.temporal.workflow.getHandle(deliveryWorkflowId).result();
+    await t.temporal.workflowService.deleteWorkflowExecution({ namespace: t.config.temporalNamespace, workflowExecution: { workflowId: deliveryWorkflowId } });
 
+    const again = await publish(t.app, a.integration.id, 'supplier.created', { externalId: 'A-3', internalId: 'a' }, id);
+    expect(again).toEqual(first);
     await publish(t.app, b.integration.id, 'supplier.created', { externalId: 'B-2', internalId: 'b' }, id);
     await finishedDelivery(t.repos, id, b.webhook.id);
     expect(bodiesOf(receiverB)).toEqual([expect.objectContaining({ integrationId: b.integration.id, data: { externalId: 'B-2', internalId: 'b' } })]);
-    expect(bodiesOf(receiverA)).toHaveLength(1);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(bodiesOf(receiverA)).toEqual([expect.objectContaining({ data: { externalId: 'A-2', internalId: 'a' } })]);
+    expect(await t.repos.deliveries.listForEvent(a.integration.id, id)).toHaveLength(1);
+  });
+
+  it('over REST, an id its integration already used for another event type is a 409 and records nothing', async () => {
+    const a = await integrationWithWebhook(t.app, receiverA.url);
+    const id = newId('event');
+    await publish(t.app, a.integration.id, 'supplier.created', { externalId: 'A-4', internalId: 'a' }, id);
+    const res = await asAdmin(t.app).post('/api/v1/admin/events', { integrationId: a.integration.id, event: 'sync.completed', data: {}, id });
+    expect(res.status).toBe(409);
+    expect(res.body.error).toEqual({ code: 'conflict', message: expect.stringMatching(/first published as supplier\.created/) });
+    expect(await t.repos.events.find(a.integration.id, id)).toMatchObject({ type: 'supplier.created' });
+    await finishedDelivery(t.repos, id, a.webhook.id);
+    expect(await t.repos.deliveries.listForEvent(a.integration.id, id)).toHaveLength(1);
   });
 
   it('with the TypeScript publisher: the same id twice for one integration is one event; for two integrations, two', async () => {

@@ -9,6 +9,7 @@ import { startReceiver, type Receiver } from '../helpers/receiver';
 import { finishedDelivery, integrationWithWebhook, publish } from '../helpers/deliveries';
 import { deliveryOutcomeSignal, workflowIds } from '../../src/workflows/definitions';
 import { newId } from '../../src/ids';
+import { createPublisher } from '../../src/client';
 import { waitFor } from '../helpers/wait';
 import { cutOffDatabase } from '../helpers/db';
 
@@ -131,7 +132,9 @@ describe('workflow replay', () => {
       args: [{ webhookId: webhook.id, outcomesPerRun: 2 }],
     });
     receiver.reply((_req, n) => (n === 1 ? 500 : 200));
-    const retried = await publish(t.app, integration.id);
+    // Through the fan-out workflow (the TypeScript publisher); the others over REST, without it.
+    const publisher = createPublisher({ client: t.temporal, taskQueue: t.config.temporalTaskQueue });
+    const retried = await publisher.publish({ integrationId: integration.id, event: 'sync.completed', data: { rows: 1 } });
     const retriedDelivery = await finishedDelivery(t.repos, retried.id, webhook.id);
     await t.temporal.workflow.getHandle(retriedDelivery.workflowId).result();
 

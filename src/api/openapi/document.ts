@@ -29,7 +29,7 @@ function route(op: Operation, path: string, security: string, extra: Partial<Ope
   const o = { ...op, ...extra };
   const names = pathParamNames(path);
   const responses: RouteConfig['responses'] = { [o.ok.status]: json(o.ok.description, o.ok.schema) };
-  for (const status of errorStatuses(o, path)) responses[status] = json(errorDescriptions[status], s.errorSchema);
+  for (const status of errorStatuses(o, path)) responses[status] = json(status === 409 ? o.conflict! : errorDescriptions[status], s.errorSchema);
   return {
     method: o.method,
     path,

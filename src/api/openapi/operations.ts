@@ -23,8 +23,8 @@ export interface Operation {
   query?: z.ZodObject;
   body?: { schema: z.ZodType; required: boolean };
   ok: { status: number; description: string; schema?: z.ZodType };
-  /** Answers 409 when the webhook is disabled. */
-  conflict?: boolean;
+  /** When it answers 409 (a conflict), in a few words. */
+  conflict?: string;
   /** Answers 404 for something named in the body (besides path parameters). */
   notFound?: boolean;
 }
@@ -42,11 +42,12 @@ export const errorDescriptions: Record<number, string> = {
   400: 'validation_failed: the input is invalid (or the body is not valid JSON); `details` lists every problem',
   401: 'unauthorized: missing or bad credentials (with `WWW-Authenticate: Bearer`)',
   404: 'not_found: no such resource, or it belongs to another integration',
-  409: 'conflict: the webhook is disabled; re-enable it (`PATCH {"active": true}`) first',
   413: 'payload_too_large: the body is over 1 MiB',
   415: 'unsupported_media_type: the body is not UTF-8 JSON',
   503: 'unavailable: the database or Temporal is unreachable; try again shortly',
 };
+
+const webhookDisabled = 'conflict: the webhook is disabled; re-enable it (`PATCH {"active": true}`) first';
 
 /** A response, with a JSON body when `schema` is given. */
 export const json = (description: string, schema?: z.ZodType): ResponseConfig =>
@@ -84,6 +85,7 @@ export const adminOperations: Operation[] = [
     body: { schema: publishEventBody, required: true },
     ok: { status: 202, description: 'Published', schema: s.publishedEventSchema },
     notFound: true,
+    conflict: 'conflict: the integration already published this `id` as another event type',
   },
 ];
 
@@ -145,21 +147,21 @@ export const integrationOperations: Operation[] = [
     method: 'post', path: '/deliveries/{deliveryId}/redeliver', operationId: 'redeliver', tag: 'Deliveries',
     summary: 'Deliver the same event again, as a new delivery',
     ok: { status: 202, description: 'The new delivery, started', schema: deliverySchema },
-    conflict: true,
+    conflict: webhookDisabled,
   },
   {
     method: 'post', path: '/webhook-events/{id}/recover', operationId: 'recoverDeliveries', tag: 'Deliveries',
     summary: 'Redeliver every failed delivery of a time range',
     body: { schema: recoverBody, required: true },
     ok: { status: 202, description: 'Redeliveries started', schema: s.recoverResultSchema },
-    conflict: true,
+    conflict: webhookDisabled,
   },
   {
     method: 'post', path: '/webhook-events/{id}/test', operationId: 'sendTestEvent', tag: 'Deliveries',
     summary: 'Send a `webhook.test` event to this webhook',
     body: { schema: testBody, required: false },
     ok: { status: 202, description: 'The test delivery, started', schema: s.testResultSchema },
-    conflict: true,
+    conflict: webhookDisabled,
   },
 ];
 

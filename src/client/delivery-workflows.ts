@@ -1,0 +1,63 @@
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Delivery, DeliveryRepository } from '../db/deliveries';
+import { deliveryStartOptions, type DeliverEventInput, type DeliverySettings } from '../workflows/definitions';
+
+/** A delivery workflow to start: its id and its input. */
+export interface PlannedDelivery {
+  workflowId: string;
+  input: DeliverEventInput;
+}
+
+/** Delivery workflows started at once: enough to keep a busy server fed, few enough not to flood it. */
+const startsAtOnce = 32;
+
+/** The workflow of a recorded delivery; without settings, the workflow reads the worker's. */
+export function plannedDelivery(delivery: Delivery, settings?: DeliverySettings): PlannedDelivery {
+  return {
+    workflowId: delivery.workflowId,
+    input: {
+      deliveryId: delivery.id,
+      eventId: delivery.eventId,
+      webhookId: delivery.webhookId,
+      integrationId: delivery.integrationId,
+      eventType: delivery.eventType,
+      ...(settings ? { settings } : {}),
+    },
+  };
+}
+
+/** Starts these delivery workflows, a few at a time; one started already is left as it is. */
+export async function startDeliveryWorkflows(client: Client, taskQueue: string, planned: PlannedDelivery[]): Promise<void> {
+  let next = 0;
+  const startOne = async ({ workflowId, input }: PlannedDelivery) => {
+    try {
+      await client.workflow.start('deliverEvent', deliveryStartOptions(workflowId, input, taskQueue));
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+  };
+  await Promise.all(
+    Array.from({ length: Math.min(startsAtOnce, planned.length) }, async () => {
+      while (next < planned.length) await startOne(planned[next++]);
+    }),
+  );
+}
+
+/** Recorded deliveries marked started this many at a time, so a large fan-out is not started twice. */
+const markEvery = 100;
+
+/**
+ * Starts the workflows of deliveries a publication recorded as awaiting their start, and marks
+ * them started as it goes; what is not marked, the worker's sweep starts later.
+ */
+export async function startRecordedDeliveries(
+  { client, taskQueue, deliveries: repo }: { client: Client; taskQueue: string; deliveries: DeliveryRepository },
+  deliveries: Delivery[],
+  settings?: DeliverySettings,
+): Promise<void> {
+  for (let from = 0; from < deliveries.length; from += markEvery) {
+    const chunk = deliveries.slice(from, from + markEvery);
+    await startDeliveryWorkflows(client, taskQueue, chunk.map((delivery) => plannedDelivery(delivery, settings)));
+    await repo.markStarted(chunk.map((delivery) => delivery.id));
+  }
+}

@@ -1,0 +1,67 @@
+import type { Client } from '@temporalio/client';
+import type { Repositories } from '../db';
+import type { Logger } from '../logger';
+import { startRecordedDeliveries } from '../client/delivery-workflows';
+import type { DeliverySettings } from '../workflows/definitions';
+
+export interface StartSweepTiming {
+  /** How often the worker looks for deliveries left behind. */
+  everyMs: number;
+  /** How long a publication has to start its own deliveries before the worker steps in. */
+  olderThanMs: number;
+}
+
+export const defaultStartSweepTiming: StartSweepTiming = { everyMs: 5_000, olderThanMs: 10_000 };
+
+const batchSize = 200;
+
+export interface StartSweepDeps {
+  repos: Repositories;
+  client: Client;
+  taskQueue: string;
+  settings: DeliverySettings;
+  logger: Logger;
+  timing: StartSweepTiming;
+}
+
+/**
+ * Starts the delivery workflows a REST publication recorded but did not get to start (its process
+ * died, or Temporal was away): what makes an acknowledged publication durable. A second start of
+ * the same delivery is refused by its workflow id, so racing the publication is harmless.
+ */
+export function sweepDeliveriesAwaitingStart({ repos, client, taskQueue, settings, logger, timing }: StartSweepDeps) {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let sweeping: Promise<void> = Promise.resolve();
+
+  async function sweepOnce(): Promise<void> {
+    for (;;) {
+      const awaiting = await repos.deliveries.awaitingStart(timing.olderThanMs, batchSize);
+      // A delivery that has made an attempt or changed status was started: only its mark was lost.
+      const unstarted = awaiting.filter((delivery) => delivery.status === 'pending' && delivery.attemptCount === 0);
+      await startRecordedDeliveries({ client, taskQueue, deliveries: repos.deliveries }, unstarted, settings);
+      await repos.deliveries.markStarted(awaiting.map((delivery) => delivery.id));
+      if (unstarted.length > 0) logger.info({ deliveries: unstarted.length }, 'started deliveries their publication left behind');
+      if (awaiting.length < batchSize || stopped) return;
+    }
+  }
+
+  const schedule = () => {
+    timer = setTimeout(() => {
+      sweeping = sweepOnce()
+        .catch((err: unknown) => logger.warn({ err }, 'could not start the deliveries left behind; trying again'))
+        .finally(() => {
+          if (!stopped) schedule();
+        });
+    }, timing.everyMs);
+  };
+  schedule();
+
+  return {
+    async stop(): Promise<void> {
+      stopped = true;
+      clearTimeout(timer);
+      await sweeping;
+    },
+  };
+}
