@@ -10,6 +10,8 @@ export const receiptKey = (id: string, url: string) => {
 /** Receipts by receiptKey, with when each arrived. */
 export interface BenchReceiver {
   url: string;
+  /** A URL (under /fail) this receiver always answers 500. */
+  failingUrl: string;
   /** Waits until the deliveries `keys` name have all arrived (or `timeoutMs` passed); returns their receipt times. */
   receipts(keys: string[], timeoutMs?: number): Promise<Map<string, number>>;
   /** Answers every request with this status from now on (200 by default). */
@@ -17,7 +19,7 @@ export interface BenchReceiver {
   close(): Promise<void>;
 }
 
-/** A receiver on 127.0.0.1 that answers at once and notes when each delivery arrived (first arrival). */
+/** A receiver on 127.0.0.1 that answers at once (500 under /fail) and notes when each delivery arrived (first arrival). */
 export async function startBenchReceiver(): Promise<BenchReceiver> {
   const arrived = new Map<string, number>();
   const waiters = new Set<() => void>();
@@ -29,7 +31,7 @@ export async function startBenchReceiver(): Promise<BenchReceiver> {
       const id = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { data?: { externalId?: string } }).data?.externalId;
       const key = id && receiptKey(id, req.url ?? '/');
       if (key && !arrived.has(key)) arrived.set(key, performance.now());
-      res.writeHead(status).end();
+      res.writeHead(req.url?.startsWith('/fail') ? 500 : status).end();
       for (const wake of waiters) wake();
     });
   });
@@ -37,6 +39,7 @@ export async function startBenchReceiver(): Promise<BenchReceiver> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+    failingUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/fail`,
     async receipts(keys, timeoutMs = 10 * 60_000) {
       const deadline = performance.now() + timeoutMs;
       while (!keys.every((key) => arrived.has(key)) && performance.now() < deadline) {

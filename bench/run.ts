@@ -6,6 +6,7 @@
  * Prints deliveries/s, publish-to-receipt p50/p99, publish acknowledgement p50/p99, peak RSS and
  * CPU by component, each with its ratio to bare Temporal. See docs/performance.md for options.
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,6 +20,7 @@ import { receiptKey, startBenchReceiver, type BenchReceiver } from './receiver';
 import { bareSide, rawSide, serviceRestSide, servicePublisherSide, type Audience, type Side } from './sides';
 import { cpuSince, readCpu, type CpuReading } from './cpu';
 import { formatReport, type Row } from './report';
+import { formatParked, parked } from './parked';
 
 const settings = {
   burstEvents: Number(process.env.BENCH_EVENTS ?? 300),
@@ -27,12 +29,16 @@ const settings = {
   fanOut: Number(process.env.BENCH_FANOUT ?? 500),
   /** Comma-separated pragmas for the embedded server's SQLite file; empty means SQLite's defaults. */
   sqlitePragmas: process.env.BENCH_SQLITE_PRAGMAS === undefined ? fastSqlitePragmas : process.env.BENCH_SQLITE_PRAGMAS.split(',').filter(Boolean),
-  scenarios: (process.env.BENCH_SCENARIOS ?? 'burst,serial,fan-out').split(','),
+  /** Deliveries parked in backoff at which the worker's RSS is read (needs DATABASE_URL). */
+  parked: (process.env.BENCH_PARKED ?? '500,1000,2000').split(',').map(Number),
+  scenarios: (process.env.BENCH_SCENARIOS ?? 'burst,serial,fan-out,publish-under-load,parked').split(','),
   sides: process.env.BENCH_SIDES?.split(','),
 };
 const markdownPath = process.argv.includes('--markdown') ? process.argv[process.argv.indexOf('--markdown') + 1] : undefined;
 const adminKey = 'bench-admin-key-0123456789';
 const taskQueue = 'webhooks-bench';
+/** Set here so the parked scenario's worker process can read the service's webhook secrets. */
+const encryptionKey = randomBytes(32).toString('base64');
 
 async function main(): Promise<void> {
   installTemporalLogging(createLogger('warn'));
@@ -60,6 +66,7 @@ async function main(): Promise<void> {
       ADMIN_API_KEY: adminKey,
       WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
       WEBHOOK_ALLOW_INSECURE_URLS: 'true',
+      SECRET_ENCRYPTION_KEY: encryptionKey,
     },
     dataDir: mkdtempSync(path.join(os.tmpdir(), 'bench-service-')),
     print: () => undefined,
@@ -68,17 +75,24 @@ async function main(): Promise<void> {
     (side) => !settings.sides || settings.sides.some((name) => side.name.includes(name)),
   );
   const rows: Row[] = [];
+  let parkedReport = '';
   try {
     const single = await audience(service, receiver, 1, 'single');
-    const wide = settings.scenarios.includes('fan-out') ? await audience(service, receiver, settings.fanOut, 'wide') : undefined;
+    const needsWide = settings.scenarios.some((scenario) => scenario === 'fan-out' || scenario === 'publish-under-load');
+    const wide = needsWide ? await audience(service, receiver, settings.fanOut, 'wide') : undefined;
     for (const scenario of settings.scenarios) {
+      if (scenario === 'parked') {
+        parkedReport = await parkedScenario(address, receiver, service);
+        continue;
+      }
       for (const side of sides) {
         const tag = `b${randomBase62(8)}`;
         const measured = await measure(temporalPort, () => {
           if (scenario === 'burst') return burst(side, receiver, single, settings.burstEvents, settings.concurrency, tag);
           if (scenario === 'serial') return serial(side, receiver, single, settings.serialEvents, tag);
           if (scenario === 'fan-out') return burst(side, receiver, wide!, 1, 1, tag);
-          throw new Error(`unknown scenario ${scenario} (burst, serial, fan-out)`);
+          if (scenario === 'publish-under-load') return underLoad(side, receiver, single, wide!, tag);
+          throw new Error(`unknown scenario ${scenario} (burst, serial, fan-out, publish-under-load, parked)`);
         });
         rows.push({ scenario, side: side.name, ...measured });
         console.error(`${scenario}: ${side.name} done`);
@@ -96,10 +110,10 @@ async function main(): Promise<void> {
     temporal: process.env.TEMPORAL_ADDRESS
       ? `Temporal at TEMPORAL_ADDRESS`
       : `embedded dev server, SQLite file, pragmas: ${settings.sqlitePragmas.join(', ') || "SQLite's defaults"}`,
-    settings: `burst ${settings.burstEvents} events from ${settings.concurrency} publishers; serial ${settings.serialEvents}; fan-out 1 event to ${settings.fanOut} webhooks`,
+    settings: `burst ${settings.burstEvents} events from ${settings.concurrency} publishers; serial ${settings.serialEvents}; fan-out 1 event to ${settings.fanOut} webhooks; publish under load: the burst's events while a fan-out runs`,
   });
-  console.log(report);
-  if (markdownPath) writeFileSync(markdownPath, withReport(existsSync(markdownPath) ? readFileSync(markdownPath, 'utf8') : '', report));
+  console.log(report + parkedReport);
+  if (markdownPath) writeFileSync(markdownPath, withReport(existsSync(markdownPath) ? readFileSync(markdownPath, 'utf8') : '', report + parkedReport));
 }
 
 const reportStart = '<!-- bench report: written by `npm run bench -- --markdown docs/performance.md` -->';
@@ -114,7 +128,7 @@ function withReport(document: string, report: string): string {
 }
 
 /** An integration whose `size` webhooks point at the receiver, one URL each. */
-async function audience(service: RunningService, receiver: BenchReceiver, size: number, name: string): Promise<Audience> {
+async function audience(service: RunningService, receiver: BenchReceiver, size: number, name: string, baseUrl = receiver.url): Promise<Audience> {
   const call = async (route: string, token: string, body: unknown) => {
     const res = await fetch(`${service.apiUrl}/api/v1${route}`, {
       method: 'POST',
@@ -125,7 +139,7 @@ async function audience(service: RunningService, receiver: BenchReceiver, size: 
     return (await res.json()) as Record<string, string>;
   };
   const integration = await call('/admin/integrations', service.adminApiKey, { name: `bench ${name}` });
-  const urls = Array.from({ length: size }, (_, i) => `${receiver.url}?${name}=${i}`);
+  const urls = Array.from({ length: size }, (_, i) => `${baseUrl}?${name}=${i}`);
   for (const url of urls) await call('/integration/webhook-events', integration.token, { url, events: ['supplier.created'] });
   return { urls, integrationId: integration.id };
 }
@@ -160,6 +174,32 @@ async function burst(side: Side, receiver: BenchReceiver, to: Audience, events: 
   if (receipts.size < expected.length) throw new Error(`${side.name}: only ${receipts.size} of ${expected.length} deliveries arrived`);
   const latencies = expected.map((e) => receipts.get(e.key)! - publishedAt.get(e.id)!);
   return { deliveries: expected.length, seconds: (Math.max(...receipts.values()) - started) / 1000, latencies, acks };
+}
+
+/**
+ * Publish latency while deliveries run: a fan-out keeps the worker and server busy while
+ * `concurrency` publishers publish `burstEvents` events; the row's figures are those events'.
+ */
+async function underLoad(side: Side, receiver: BenchReceiver, single: Audience, wide: Audience, tag: string): Promise<Timings> {
+  const load = burst(side, receiver, wide, 1, 1, `${tag}-load`);
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const [loadTimings, timings] = await Promise.all([load, burst(side, receiver, single, settings.burstEvents, settings.concurrency, tag)]);
+  return { ...timings, deliveries: timings.deliveries + loadTimings.deliveries, seconds: Math.max(timings.seconds + 1, loadTimings.seconds) };
+}
+
+/** Deliveries parked in backoff on the service's worker in a process of its own, with its RSS. */
+async function parkedScenario(address: string, receiver: BenchReceiver, service: RunningService): Promise<string> {
+  if (!process.env.DATABASE_URL) return '\nParked: skipped (its worker runs in a process of its own, which needs DATABASE_URL).\n';
+  const failing = await audience(service, receiver, settings.fanOut, 'parked', receiver.failingUrl);
+  const result = await parked({
+    temporalAddress: address,
+    databaseUrl: process.env.DATABASE_URL,
+    encryptionKey,
+    failing,
+    checkpoints: settings.parked,
+    tag: `p${randomBase62(8)}`,
+  });
+  return `\nParked: the service's worker in its own process (\`npm run worker\`), retries 10 minutes away, ${settings.fanOut} failing webhooks.\n\n${formatParked(result)}`;
 }
 
 /** One event at a time: the next is published once the last one arrived (latency on an idle system). */

@@ -170,14 +170,20 @@ export function createDeliveryActivities({ repos, sender, client, config, metric
       finished(deliveryId, status);
     },
 
-    /** Tells the webhook's health workflow, starting it if this is its first outcome. */
+    /**
+     * Tells the webhook's health workflow (starting it if this is its first outcome), unless the
+     * delivery succeeded while the webhook is healthy with no failure on its way to the workflow:
+     * then the outcome changes nothing, and a webhook that never fails needs no health workflow.
+     */
     async reportOutcome({ webhookId, deliveryId, delivered }: { webhookId: string; deliveryId: string; delivered: boolean }): Promise<void> {
+      if (delivered && (await repos.webhooks.healthyWithNothingPending(webhookId))) return;
+      const failureReported = !delivered && (await repos.deliveries.failureCounted(deliveryId));
       await client.workflow.signalWithStart('webhookHealth', {
         workflowId: workflowIds.health(webhookId),
         taskQueue: config.temporalTaskQueue,
         args: [{ webhookId }],
         signal: deliveryOutcomeSignal,
-        signalArgs: [{ deliveryId, delivered }],
+        signalArgs: [{ deliveryId, delivered, ...(failureReported ? { failureReported } : {}) }],
       });
     },
   };

@@ -17,8 +17,14 @@ export function createHealthActivities({ repos, config, metrics, logger }: Healt
     },
 
     /** Saves the failure count, disabling the webhook when asked; says whether it still exists. */
-    async saveHealth(input: { webhookId: string; consecutiveFailures: number; disable: boolean }): Promise<{ exists: boolean; disabled: boolean }> {
-      const saved = await repos.webhooks.saveHealth(input.webhookId, input.consecutiveFailures, input.disable);
+    async saveHealth(input: {
+      webhookId: string;
+      consecutiveFailures: number;
+      disable: boolean;
+      /** Counted failure reports handled so far (absent from runs recorded before it was kept). */
+      failureReportsHandled?: number;
+    }): Promise<{ exists: boolean; disabled: boolean }> {
+      const saved = await repos.webhooks.saveHealth(input.webhookId, input.consecutiveFailures, input.disable, input.failureReportsHandled);
       if (saved.disabledNow) {
         metrics.webhooksDisabled.inc();
         logger.warn({ webhookId: input.webhookId, consecutiveFailures: input.consecutiveFailures }, 'webhook disabled after consecutive failed deliveries');

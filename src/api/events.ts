@@ -23,9 +23,6 @@ export const publishEventBody = z.union(
   ),
 );
 
-/** How long a publication tries to start its own deliveries before leaving them to the worker. */
-const startWithinMs = 10_000;
-
 export interface EventsRouterDeps {
   repos: Repositories;
   temporal: Client;
@@ -41,11 +38,10 @@ export interface EventsRouterDeps {
 export function eventsRouter({ repos, temporal, taskQueue, logger }: EventsRouterDeps): Router {
   const router = Router();
 
-  // A Temporal that does not answer soon is left to the worker's sweep rather than retried here.
   const startInBackground = (deliveries: Delivery[]) => {
-    temporal
-      .withDeadline(Date.now() + startWithinMs, () => startRecordedDeliveries({ client: temporal, taskQueue, deliveries: repos.deliveries }, deliveries))
-      .catch((err: unknown) => logger.warn({ err, deliveries: deliveries.length }, 'deliveries not started yet; the worker will start them'));
+    startRecordedDeliveries({ client: temporal, taskQueue, deliveries: repos.deliveries }, deliveries).catch((err: unknown) =>
+      logger.warn({ err, deliveries: deliveries.length }, 'deliveries not started yet; the worker will start them'),
+    );
   };
 
   router.post('/', async (req, res) => {

@@ -45,6 +45,8 @@ export async function startDeliveryWorkflows(client: Client, taskQueue: string, 
 
 /** Recorded deliveries marked started this many at a time, so a large fan-out is not started twice. */
 const markEvery = 100;
+/** How long starting one such batch may take: a Temporal that does not answer is left to the worker's sweep. */
+const batchWithinMs = 10_000;
 
 /**
  * Starts the workflows of deliveries a publication recorded as awaiting their start, and marks
@@ -57,7 +59,8 @@ export async function startRecordedDeliveries(
 ): Promise<void> {
   for (let from = 0; from < deliveries.length; from += markEvery) {
     const chunk = deliveries.slice(from, from + markEvery);
-    await startDeliveryWorkflows(client, taskQueue, chunk.map((delivery) => plannedDelivery(delivery, settings)));
+    const planned = chunk.map((delivery) => plannedDelivery(delivery, settings));
+    await client.withDeadline(Date.now() + batchWithinMs, () => startDeliveryWorkflows(client, taskQueue, planned));
     await repo.markStarted(chunk.map((delivery) => delivery.id));
   }
 }

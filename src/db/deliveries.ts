@@ -62,6 +62,7 @@ interface DeliveryRow {
   finished_at: Date | null;
   redelivery_of: string | null;
   start_pending: boolean;
+  failure_counted: boolean;
 }
 
 interface AttemptRow {
@@ -121,6 +122,12 @@ export interface DeliveryFilter {
   /** Only deliveries older than this one (the previous page's last). */
   before?: string;
   limit: number;
+}
+
+/** Counts a failed delivery among its webhook's failure reports, once however often it is recorded. */
+async function countFailure(trx: Knex.Transaction, deliveryId: string): Promise<void> {
+  const [counted] = await trx('deliveries').where({ id: deliveryId, failure_counted: false }).update({ failure_counted: true }).returning('webhook_id');
+  if (counted) await trx('webhooks').where({ id: counted.webhook_id }).increment('failure_reports', 1);
 }
 
 export function createDeliveryRepository(db: Knex, box: SecretBox) {
@@ -244,6 +251,7 @@ export function createDeliveryRepository(db: Knex, box: SecretBox) {
           .where({ id: deliveryId })
           .update({ ...statusChange(status), attempt_count: trx.raw('GREATEST(attempt_count, ?)', [attempt.attemptNumber]) });
         if (updated === 0) return;
+        if (status === 'failed') await countFailure(trx, deliveryId);
         await trx<AttemptRow>('delivery_attempts')
           .insert({
             delivery_id: deliveryId,
@@ -258,6 +266,12 @@ export function createDeliveryRepository(db: Knex, box: SecretBox) {
           .onConflict(['delivery_id', 'attempt_number'])
           .merge();
       });
+    },
+
+    /** Whether this failed delivery is counted among its webhook's failure reports. */
+    async failureCounted(deliveryId: string): Promise<boolean> {
+      const row = await db<DeliveryRow>('deliveries').where({ id: deliveryId }).first('failure_counted');
+      return row?.failure_counted ?? false;
     },
 
     async setStatus(deliveryId: string, status: DeliveryStatus): Promise<void> {

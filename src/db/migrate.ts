@@ -5,6 +5,7 @@ import * as redeliveries from './migrations/003-redeliveries';
 import * as secretRotation from './migrations/004-secret-rotation';
 import * as eventsPerIntegration from './migrations/005-events-per-integration';
 import * as deliveryStartOutbox from './migrations/006-delivery-start-outbox';
+import * as failureReports from './migrations/007-failure-reports';
 
 interface Migration {
   up(db: Knex): Promise<void>;
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   '004-secret-rotation': secretRotation,
   '005-events-per-integration': eventsPerIntegration,
   '006-delivery-start-outbox': deliveryStartOutbox,
+  '007-failure-reports': failureReports,
 };
 
 const migrationSource: Knex.MigrationSource<string> = {

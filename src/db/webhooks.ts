@@ -39,6 +39,8 @@ export interface WebhookRow {
   previous_secret_expires_at: Date | null;
   active: boolean;
   consecutive_failures: number;
+  failure_reports: number;
+  failure_reports_handled: number;
   disabled_reason: DisabledReason | null;
   disabled_at: Date | null;
   created_at: Date;
@@ -138,7 +140,12 @@ export function createWebhookRepository(db: Knex, box: SecretBox) {
      * The health workflow's view: saves the failure count and, when asked, disables the webhook
      * (if still active). Says whether it still exists, is disabled, and was disabled by this call.
      */
-    async saveHealth(id: string, consecutiveFailures: number, disable: boolean): Promise<{ exists: boolean; disabled: boolean; disabledNow: boolean }> {
+    async saveHealth(
+      id: string,
+      consecutiveFailures: number,
+      disable: boolean,
+      failureReportsHandled?: number,
+    ): Promise<{ exists: boolean; disabled: boolean; disabledNow: boolean }> {
       return db.transaction(async (trx) => {
         const current = await trx<WebhookRow>('webhooks').where({ id }).whereNull('deleted_at').forUpdate().first('active');
         if (!current) return { exists: false, disabled: true, disabledNow: false };
@@ -147,12 +154,24 @@ export function createWebhookRepository(db: Knex, box: SecretBox) {
           .where({ id })
           .update({
             consecutive_failures: consecutiveFailures,
+            ...(failureReportsHandled === undefined
+              ? {}
+              : { failure_reports_handled: trx.raw('GREATEST(failure_reports_handled, ?)', [failureReportsHandled]) }),
             ...(disabledNow
               ? { active: false, disabled_reason: 'consecutive_failures', disabled_at: trx.fn.now(), updated_at: trx.fn.now() }
               : {}),
           });
         return { exists: true, disabled: disabledNow || !current.active, disabledNow };
       });
+    },
+
+    /**
+     * Whether a successful delivery can leave the health workflow out: the saved count is 0 and it
+     * has handled every failed delivery reported so far (none is on its way to it).
+     */
+    async healthyWithNothingPending(id: string): Promise<boolean> {
+      const row = await db<WebhookRow>('webhooks').where({ id }).first('consecutive_failures', 'failure_reports', 'failure_reports_handled');
+      return row !== undefined && row.consecutive_failures === 0 && row.failure_reports <= row.failure_reports_handled;
     },
 
     /** Turns a webhook back on with a clean slate; false when it no longer exists. */

@@ -11,7 +11,8 @@ export interface StartSweepTiming {
   olderThanMs: number;
 }
 
-export const defaultStartSweepTiming: StartSweepTiming = { everyMs: 5_000, olderThanMs: 10_000 };
+/** A publication starting a large fan-out under load may take a while; the sweep leaves it that long. */
+export const defaultStartSweepTiming: StartSweepTiming = { everyMs: 5_000, olderThanMs: 30_000 };
 
 const batchSize = 200;
 

@@ -87,6 +87,8 @@ export interface WebhookHealthInput {
   pendingOutcomes?: DeliveryOutcome[];
   /** The previous run's count was not saved yet (the database was unreachable); this run saves it first. */
   unsaved?: boolean;
+  /** Failure reports handled so far (see DeliveryOutcome.failureReported), across runs. */
+  failureReportsHandled?: number;
   /** Outcomes one run handles before it continues as new (keeps history bounded). */
   outcomesPerRun?: number;
 }
@@ -94,6 +96,8 @@ export interface WebhookHealthInput {
 export interface DeliveryOutcome {
   deliveryId: string;
   delivered: boolean;
+  /** A failed delivery counted among its webhook's failure reports in the database. */
+  failureReported?: boolean;
 }
 
 export interface WebhookHealth {

@@ -44,6 +44,7 @@ export async function webhookHealth(input: WebhookHealthInput): Promise<WebhookH
   // What the previous run left comes first, before any signal of this run.
   const queue: Work[] = (input.pendingOutcomes ?? []).map((outcome) => ({ kind: 'outcome', outcome }));
   let unsaved = input.unsaved ?? false;
+  let failureReportsHandled = input.failureReportsHandled ?? 0;
   let saveFailures = 0;
   let deleted = false;
   let tickets = 0;
@@ -81,6 +82,7 @@ export async function webhookHealth(input: WebhookHealthInput): Promise<WebhookH
         countedDeliveryIds: counted.slice(-rememberedDeliveryIds),
         pendingOutcomes: queue.map((work) => (work as { outcome: DeliveryOutcome }).outcome),
         unsaved,
+        failureReportsHandled,
         outcomesPerRun: input.outcomesPerRun,
       });
     }
@@ -101,6 +103,7 @@ export async function webhookHealth(input: WebhookHealthInput): Promise<WebhookH
       unsaved = true;
       if (counted.includes(outcome.deliveryId)) continue;
       counted.push(outcome.deliveryId);
+      if (outcome.failureReported) failureReportsHandled++;
       health.consecutiveFailures = outcome.delivered ? 0 : health.consecutiveFailures + 1;
     }
     if (counted.length > rememberedDeliveryIds * 2) counted.splice(0, counted.length - rememberedDeliveryIds);
@@ -109,6 +112,7 @@ export async function webhookHealth(input: WebhookHealthInput): Promise<WebhookH
         webhookId: input.webhookId,
         consecutiveFailures: health.consecutiveFailures,
         disable: health.consecutiveFailures >= disableAfterFailures,
+        failureReportsHandled,
       });
       unsaved = false;
       saveFailures = 0;

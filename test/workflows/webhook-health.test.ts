@@ -4,6 +4,7 @@ import { finishedDelivery, integrationWithWebhook, publish } from '../helpers/de
 import { waitFor } from '../helpers/wait';
 import { deliveryOutcomeSignal, healthQuery, workflowIds, type WebhookHealth } from '../../src/workflows/definitions';
 import { newId } from '../../src/ids';
+import { WorkflowNotFoundError } from '@temporalio/client';
 
 let t: TestApp;
 let receiver: Receiver;
@@ -81,6 +82,41 @@ describe('endpoint health', () => {
     expect(res.body).toMatchObject({ active: true, consecutiveFailures: 9, disabledReason: null });
   });
 
+  it('tells the health workflow of a success only when it can change the count: a webhook that never fails has none', async () => {
+    const { integration, webhook } = await integrationWithWebhook(t.app, receiver.url);
+    const health = t.temporal.workflow.getHandle(workflowIds.health(webhook.id));
+    receiver.reply(() => 200);
+    await deliverOne(integration.id, webhook.id);
+    await deliverOne(integration.id, webhook.id);
+    await expect(health.describe()).rejects.toThrow(WorkflowNotFoundError);
+
+    receiver.reply(() => 500);
+    await deliverOne(integration.id, webhook.id);
+    await waitForHealth(webhook.id, { consecutiveFailures: 1 });
+    // The count is 1: this success resets it.
+    receiver.reply(() => 200);
+    await deliverOne(integration.id, webhook.id);
+    await waitForHealth(webhook.id, { consecutiveFailures: 0 });
+    const signals = async () => (await health.fetchHistory()).events!.filter((e) => e.workflowExecutionSignaledEventAttributes).length;
+    const before = await signals();
+    expect(before).toBe(2);
+    // Back to 0 with nothing on its way: further successes change nothing and are not sent.
+    await deliverOne(integration.id, webhook.id);
+    expect(await signals()).toBe(before);
+    expect(await t.repos.db('webhooks').where({ id: webhook.id }).first()).toMatchObject({ failure_reports: 1, failure_reports_handled: 1 });
+  });
+
+  it('tells it of a success while a failed delivery is on its way to it, so the count cannot stay behind', async () => {
+    const { integration, webhook } = await integrationWithWebhook(t.app, receiver.url);
+    // As if a failed delivery were recorded and its report not yet handled: the saved count is still 0.
+    await t.repos.db('webhooks').where({ id: webhook.id }).increment('failure_reports', 1);
+    receiver.reply(() => 200);
+    await deliverOne(integration.id, webhook.id);
+    const health = t.temporal.workflow.getHandle(workflowIds.health(webhook.id));
+    const signaled = (await health.fetchHistory()).events!.flatMap((e) => (e.workflowExecutionSignaledEventAttributes ? [e] : []));
+    expect(signaled).toHaveLength(1);
+  });
+
   it('counts many concurrent outcomes exactly once each', async () => {
     const { webhook } = await integrationWithWebhook(t.app, receiver.url);
     const deliveryIds = Array.from({ length: 40 }, () => newId('delivery'));
@@ -147,19 +183,20 @@ describe('in-flight deliveries', () => {
 
   it('are cancelled when the webhook is deleted, and its health workflow ends', async () => {
     const { integration, api, webhook } = await integrationWithWebhook(slow.app, receiver.url);
-    // A first failed delivery starts the health workflow.
-    receiver.reply(() => 200);
-    const first = await publish(slow.app, integration.id);
-    const firstDelivery = await finishedDelivery(slow.repos, first.id, webhook.id);
-    await slow.temporal.workflow.getHandle(firstDelivery.workflowId).result();
+    // Its health workflow is running (a first failed delivery would have started it).
+    await slow.temporal.workflow.start('webhookHealth', {
+      workflowId: workflowIds.health(webhook.id),
+      taskQueue: slow.config.temporalTaskQueue,
+      args: [{ webhookId: webhook.id }],
+    });
     receiver.reply(() => 500);
 
     const event = await publish(slow.app, integration.id);
-    await waitFor('the first attempt', () => (receiver.requests.length > 1 ? true : undefined));
+    await waitFor('the first attempt', () => (receiver.requests.length > 0 ? true : undefined));
     await api.delete(`/api/v1/integration/webhook-events/${webhook.id}`).expect(204);
     const delivery = await finishedDelivery(slow.repos, event.id, webhook.id);
     expect(delivery).toMatchObject({ status: 'cancelled', attemptCount: 1 });
-    expect(receiver.requests).toHaveLength(2);
+    expect(receiver.requests).toHaveLength(1);
     const health = slow.temporal.workflow.getHandle(workflowIds.health(webhook.id));
     await health.result();
     expect((await health.describe()).status.name).toBe('COMPLETED');
