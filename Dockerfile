@@ -20,8 +20,8 @@ WORKDIR /app
 
 # A fresh `npm ci --omit=dev` rather than pruning the build stage's node_modules,
 # so nothing dev-only (jest, eslint, typescript) can leak into the image.
-# @temporalio/worker brings webpack + swc, which the worker needs at start to
-# bundle dist/workflows, so the worker runs fine on production dependencies.
+# `npm run build` bundled the workflows into dist/workflow-bundle.js, which the
+# worker loads at start: it does not run a bundler.
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 

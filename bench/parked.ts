@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -38,10 +38,11 @@ const rssMiB = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/p
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The service's worker as its own process (`npm run worker`, without tsx's extra parent process). */
+/** The service's worker as its own process, as `npm run worker` runs it: compiled, with the prebuilt workflow bundle. */
 function startWorkerProcess(options: ParkedOptions): ChildProcess {
   const root = path.join(__dirname, '..');
-  return spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/worker/main.ts')], {
+  execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  return spawn(process.execPath, [path.join(root, 'dist/worker/main.js')], {
     cwd: root,
     stdio: ['ignore', 'ignore', 'inherit'],
     env: {

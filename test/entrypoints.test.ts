@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
@@ -13,8 +13,10 @@ interface Started {
   exited: Promise<number | null>;
 }
 
+/** Runs `script`: TypeScript through tsx, or compiled JavaScript (dist/) with node, as production does. */
 function start(script: string, env: NodeJS.ProcessEnv): Started {
-  const child = spawn(tsx, [script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [command, args] = script.endsWith('.ts') ? [tsx, [script]] : [process.execPath, [script]];
+  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
@@ -41,7 +43,9 @@ describe('npm run api / npm run worker', () => {
   // The two halves share a real PostgreSQL; CI always provides one through DATABASE_URL.
   const postgresUrl = process.env.DATABASE_URL;
   if (postgresUrl) {
-    it('runs the API and the worker as separate processes and stops them cleanly on SIGTERM', async () => {
+    it('runs the API and the worker as separate processes, compiled, the worker on the prebuilt workflow bundle; both stop cleanly on SIGTERM', async () => {
+      // What `npm run api` and `npm run worker` do first (and the Docker image at build time).
+      execFileSync('npm', ['run', 'build', '--silent'], { stdio: ['ignore', 'ignore', 'inherit'] });
       const port = await freePort();
       const metricsPort = await freePort();
       const taskQueue = `entrypoints-${Date.now()}`;
@@ -54,8 +58,8 @@ describe('npm run api / npm run worker', () => {
         ADMIN_API_KEY: 'separate-processes-admin-key',
         SECRET_ENCRYPTION_KEY: 'dGVzdC1vbmx5LWtleS10ZXN0LW9ubHkta2V5LTMyYnk=',
       };
-      const api = start('src/api/server.ts', env);
-      const worker = start('src/worker/main.ts', env);
+      const api = start('dist/api/server.js', env);
+      const worker = start('dist/worker/main.js', env);
       try {
         const res = await waitFor('the API', async () => {
           const r = await fetch(`http://127.0.0.1:${port}/api/v1/admin/integrations`, {
@@ -87,6 +91,8 @@ describe('npm run api / npm run worker', () => {
         });
         expect(metrics).toContain('webhook_deliveries_total');
         expect((await fetch(`http://127.0.0.1:${metricsPort}/readyz`)).status).toBe(200);
+        // It loaded the bundle the build made; it did not bundle at start.
+        expect(worker.output()).toContain(`"workflowCode":"${path.resolve('dist/workflow-bundle.js')}"`);
       } finally {
         api.child.kill('SIGTERM');
         worker.child.kill('SIGTERM');

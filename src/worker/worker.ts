@@ -5,6 +5,7 @@ import type { Repositories } from '../db';
 import { createActivities } from '../activities';
 import { createHttpSender, type HttpSenderOptions } from '../activities/http-sender';
 import { ensureSearchAttributes } from './search-attributes';
+import { prebuiltWorkflowBundle } from './workflow-bundle';
 import { defaultStartSweepTiming, sweepDeliveriesAwaitingStart, type StartSweepTiming } from './delivery-start-sweeper';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
@@ -13,7 +14,7 @@ export interface WorkerDeps {
   connection: NativeConnection;
   config: Config;
   repos: Repositories;
-  /** A pre-built workflow bundle (tests share one); by default the worker bundles src/workflows. */
+  /** A pre-built workflow bundle (tests share one); by default the build's, or src/workflows bundled at start. */
   workflowBundle?: WorkflowBundle;
   metrics: Metrics;
   logger: Logger;
@@ -29,6 +30,14 @@ export interface RunningWorker {
   done: Promise<void>;
   /** Stops polling, waits for in-flight tasks, then releases the HTTP connections. */
   stop(): Promise<void>;
+}
+
+/** Given bundle (tests), else the build's prebuilt one, else the source bundled now (`npm start`, tsx). */
+function workflowSource(given: WorkflowBundle | undefined, logger: Logger) {
+  if (given) return { workflowBundle: given };
+  const prebuilt = prebuiltWorkflowBundle();
+  logger.info({ workflowCode: prebuilt ? prebuilt.codePath : 'bundled from source at start' }, 'workflow code');
+  return prebuilt ? { workflowBundle: prebuilt } : { workflowsPath: require.resolve('../workflows') };
 }
 
 /** Registers the search attributes, then runs the worker for the service's task queue. */
@@ -50,7 +59,7 @@ export async function startWorker({
     connection,
     namespace: config.temporalNamespace,
     taskQueue: config.temporalTaskQueue,
-    ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+    ...workflowSource(workflowBundle, logger),
     activities: createActivities({ repos, sender, client, config, metrics, logger }),
     // On shutdown, let attempts in flight finish (they are bounded by the attempt timeout).
     shutdownGraceTime: config.attemptTimeoutMs + 5_000,
