@@ -34,7 +34,10 @@ export interface DeliveryActivityDeps {
 const workflowId = () => Context.current().info.workflowExecution?.workflowId;
 
 export type AttemptOutcome =
-  | { kind: 'sent'; ok: boolean; attempt: Attempt }
+  /** Sent, recorded with the delivery's new status and, when that is final, reported to health. */
+  | { kind: 'recorded'; ok: boolean; status: DeliveryStatus; retryInMs: number }
+  /** Sent, but not recorded (the database or Temporal was away): the workflow records it. */
+  | { kind: 'sent'; ok: boolean; attempt: Attempt; webhookId: string }
   /** No request was made: the webhook was disabled (skipped) or deleted (cancelled). */
   | { kind: 'not_sent'; status: 'skipped' | 'cancelled' };
 
@@ -69,7 +72,66 @@ export function createDeliveryActivities({ repos, sender, client, config, metric
     logger.info({ deliveryId, workflowId: workflowId(), status }, 'delivery finished');
   };
 
-  return {
+  /** One signed POST, unless the webhook is no longer active (then no request is made). */
+  async function send({ deliveryId, attempt }: { deliveryId: string; attempt: number }): Promise<Extract<AttemptOutcome, { kind: 'sent' | 'not_sent' }>> {
+    const target = await undeliverableIfBroken(() => repos.deliveries.attemptTarget(deliveryId));
+    if (target.webhookDeleted) return { kind: 'not_sent', status: 'cancelled' };
+    if (!target.webhookActive) return { kind: 'not_sent', status: 'skipped' };
+
+    const { delivery, body } = target;
+    const headers = {
+      'Content-Type': 'application/json',
+      'User-Agent': userAgent,
+      'X-Webhook-Event': delivery.eventType,
+      'X-Webhook-Id': delivery.webhookId,
+      'X-Webhook-Timestamp': target.eventTimestamp,
+      'X-Webhook-Delivery-Id': delivery.id,
+      'X-Webhook-Attempt': String(attempt),
+      ...signatureHeaders({
+        secrets: target.secrets,
+        deliveryId: delivery.id,
+        eventTimestamp: target.eventTimestamp,
+        attemptUnixSeconds: Math.floor(Date.now() / 1000),
+        body,
+      }),
+    };
+    const context = Context.current();
+    const result = await whileHeartbeating(context, () => sender.send({ url: target.url, headers, body }, context.cancellationSignal));
+    // Cancelled or terminated meanwhile: the request was aborted; report the cancellation.
+    context.cancellationSignal.throwIfAborted();
+    const outcome = result.ok ? 'success' : 'failure';
+    metrics.attempts.inc({ outcome, error_class: result.errorClass ?? 'none' });
+    metrics.attemptDuration.observe({ outcome }, result.durationMs / 1000);
+    logger.info(
+      {
+        deliveryId: delivery.id,
+        webhookId: delivery.webhookId,
+        eventId: delivery.eventId,
+        workflowId: workflowId(),
+        attempt,
+        statusCode: result.statusCode,
+        errorClass: result.errorClass,
+        durationMs: result.durationMs,
+      },
+      result.ok ? 'delivery attempt succeeded' : `delivery attempt failed: ${result.errorMessage}`,
+    );
+    return {
+      kind: 'sent',
+      ok: result.ok,
+      webhookId: delivery.webhookId,
+      attempt: {
+        attemptNumber: attempt,
+        startedAt: result.startedAt,
+        durationMs: result.durationMs,
+        statusCode: result.statusCode,
+        errorClass: result.errorClass,
+        errorMessage: result.errorMessage,
+        responseExcerpt: result.responseExcerpt,
+      },
+    };
+  }
+
+  const activities = {
     /**
      * Records the event (once per integration and id) and one pending delivery per active webhook
      * subscribed to it; idempotent. Fans out the event as first stored: an id used again for
@@ -100,64 +162,25 @@ export function createDeliveryActivities({ repos, sender, client, config, metric
     },
 
     /**
-     * One signed POST, unless the webhook is no longer active. Failures of the receiver are results,
-     * not errors; a delivery that can never be made is a non-retryable Undeliverable failure.
+     * One signed POST, unless the webhook is no longer active, then its record: the attempt, the
+     * delivery's new status (by the worker's retry settings) and, when final, the report to health.
+     * Failures of the receiver are results, not errors; a delivery that can never be made is a
+     * non-retryable Undeliverable failure. If recording fails, the workflow records the attempt
+     * itself (durably) rather than the activity being retried and sending again.
      */
-    async attemptDelivery({ deliveryId, attempt }: { deliveryId: string; attempt: number }): Promise<AttemptOutcome> {
-      const target = await undeliverableIfBroken(() => repos.deliveries.attemptTarget(deliveryId));
-      if (target.webhookDeleted) return { kind: 'not_sent', status: 'cancelled' };
-      if (!target.webhookActive) return { kind: 'not_sent', status: 'skipped' };
-
-      const { delivery, body } = target;
-      const headers = {
-        'Content-Type': 'application/json',
-        'User-Agent': userAgent,
-        'X-Webhook-Event': delivery.eventType,
-        'X-Webhook-Id': delivery.webhookId,
-        'X-Webhook-Timestamp': target.eventTimestamp,
-        'X-Webhook-Delivery-Id': delivery.id,
-        'X-Webhook-Attempt': String(attempt),
-        ...signatureHeaders({
-          secrets: target.secrets,
-          deliveryId: delivery.id,
-          eventTimestamp: target.eventTimestamp,
-          attemptUnixSeconds: Math.floor(Date.now() / 1000),
-          body,
-        }),
-      };
-      const context = Context.current();
-      const result = await whileHeartbeating(context, () => sender.send({ url: target.url, headers, body }, context.cancellationSignal));
-      // Cancelled or terminated meanwhile: the request was aborted; report the cancellation.
-      context.cancellationSignal.throwIfAborted();
-      const outcome = result.ok ? 'success' : 'failure';
-      metrics.attempts.inc({ outcome, error_class: result.errorClass ?? 'none' });
-      metrics.attemptDuration.observe({ outcome }, result.durationMs / 1000);
-      logger.info(
-        {
-          deliveryId: delivery.id,
-          webhookId: delivery.webhookId,
-          eventId: delivery.eventId,
-          workflowId: workflowId(),
-          attempt,
-          statusCode: result.statusCode,
-          errorClass: result.errorClass,
-          durationMs: result.durationMs,
-        },
-        result.ok ? 'delivery attempt succeeded' : `delivery attempt failed: ${result.errorMessage}`,
-      );
-      return {
-        kind: 'sent',
-        ok: result.ok,
-        attempt: {
-          attemptNumber: attempt,
-          startedAt: result.startedAt,
-          durationMs: result.durationMs,
-          statusCode: result.statusCode,
-          errorClass: result.errorClass,
-          errorMessage: result.errorMessage,
-          responseExcerpt: result.responseExcerpt,
-        },
-      };
+    async attemptDelivery(input: { deliveryId: string; attempt: number }): Promise<AttemptOutcome> {
+      const sent = await send(input);
+      if (sent.kind !== 'sent') return sent;
+      const status: DeliveryStatus = sent.ok ? 'delivered' : input.attempt >= config.retryDelaysMs.length + 1 ? 'failed' : 'retrying';
+      try {
+        await activities.recordAttempt({ deliveryId: input.deliveryId, result: sent.attempt, status });
+        if (status !== 'retrying') await activities.reportOutcome({ webhookId: sent.webhookId, deliveryId: input.deliveryId, delivered: sent.ok });
+      } catch (err) {
+        logger.warn({ err, deliveryId: input.deliveryId, workflowId: workflowId() }, 'attempt made but not recorded; the workflow records it');
+        return sent;
+      }
+      const retryInMs = status === 'retrying' ? config.retryDelaysMs[input.attempt - 1] : 0;
+      return { kind: 'recorded', ok: sent.ok, status, retryInMs };
     },
 
     async recordAttempt({ deliveryId, result, status }: { deliveryId: string; result: Attempt; status: DeliveryStatus }): Promise<void> {
@@ -187,4 +210,5 @@ export function createDeliveryActivities({ repos, sender, client, config, metric
       });
     },
   };
+  return activities;
 }

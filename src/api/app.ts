@@ -18,7 +18,7 @@ import type { Client } from '@temporalio/client';
 import { createHealthControl } from '../client/webhook-health';
 
 export interface AppDeps {
-  config: Pick<Config, 'adminApiKey' | 'allowInsecureUrls' | 'allowPrivateTargets' | 'temporalTaskQueue'>;
+  config: Pick<Config, 'adminApiKey' | 'allowInsecureUrls' | 'allowPrivateTargets' | 'temporalTaskQueue' | 'retryDelaysMs' | 'attemptTimeoutMs'>;
   repos: Repositories;
   logger: Logger;
   /** Publishing and the webhooks' health workflows go through Temporal. */
@@ -43,7 +43,8 @@ export function buildApp({ config, repos, logger, temporal, metrics = createMetr
   const admin = Router();
   admin.use('/integrations/:integrationId', integrationFromPath(repos), integrationRoutes);
   admin.use('/integrations', integrationsRouter({ repos }));
-  admin.use('/events', eventsRouter({ repos, temporal, taskQueue: config.temporalTaskQueue, logger }));
+  const settings = { retryDelaysMs: config.retryDelaysMs, attemptTimeoutMs: config.attemptTimeoutMs };
+  admin.use('/events', eventsRouter({ repos, temporal, taskQueue: config.temporalTaskQueue, settings, logger }));
 
   const api = Router();
   api.use('/admin', requireAdminKey(config.adminApiKey), jsonBody, admin);

@@ -12,6 +12,7 @@ import { EventIdConflictError } from '../db/publications';
 import { newId } from '../ids';
 import { ApiError, notFound } from './errors';
 import type { publishedEventSchema } from './schemas';
+import type { DeliverySettings } from '../workflows/definitions';
 
 /**
  * The publish body for the OpenAPI document: one variant per event type, with that type's `data`
@@ -27,6 +28,11 @@ export interface EventsRouterDeps {
   repos: Repositories;
   temporal: Client;
   taskQueue: string;
+  /**
+   * Passed to the deliveries so they need not ask a worker first. The worker's own settings decide
+   * the schedule all the same: each attempt's activity sets the next status and wait.
+   */
+  settings: DeliverySettings;
   logger: Logger;
 }
 
@@ -35,11 +41,11 @@ export interface EventsRouterDeps {
  * and its deliveries are recorded in one transaction, which is the acknowledgement: the delivery
  * workflows start right after, and the worker starts any left behind (a crash, Temporal away).
  */
-export function eventsRouter({ repos, temporal, taskQueue, logger }: EventsRouterDeps): Router {
+export function eventsRouter({ repos, temporal, taskQueue, settings, logger }: EventsRouterDeps): Router {
   const router = Router();
 
   const startInBackground = (deliveries: Delivery[]) => {
-    startRecordedDeliveries({ client: temporal, taskQueue, deliveries: repos.deliveries }, deliveries).catch((err: unknown) =>
+    startRecordedDeliveries({ client: temporal, taskQueue, deliveries: repos.deliveries }, deliveries, settings).catch((err: unknown) =>
       logger.warn({ err, deliveries: deliveries.length }, 'deliveries not started yet; the worker will start them'),
     );
   };

@@ -11,6 +11,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { AttemptOutcome } from '../activities/delivery';
+import type { Attempt } from '../db/deliveries';
 import { searchAttributes, undeliverableFailureType, type DeliverEventInput, type DeliverySettings, type DeliveryStatus } from './definitions';
 import { localCallOptions, untilDone } from './durable-retry';
 
@@ -55,11 +56,20 @@ async function deliver(input: DeliverEventInput): Promise<DeliveryStatus> {
   });
   const maxAttempts = settings.retryDelaysMs.length + 1;
 
-  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+  for (let attempt = 1; ; attempt++) {
     const result = await attemptOrUndeliverable(() => attemptDelivery({ deliveryId: input.deliveryId, attempt }), attempt);
     if (result.kind === 'not_sent') return finish(input, result.status);
+    if (result.kind === 'recorded') {
+      // The attempt recorded itself (and reported a final outcome): one task round trip per attempt.
+      showStatus(result.status);
+      if (result.status !== 'retrying') return result.status;
+      await sleep(result.retryInMs);
+      continue;
+    }
 
-    const last = attempt === maxAttempts || result.kind === 'undeliverable';
+    // Recorded here: an attempt that could not record itself, one that could never be made, and
+    // every attempt of histories from before attempts recorded themselves (replay).
+    const last = attempt >= maxAttempts || result.kind === 'undeliverable';
     const status: DeliveryStatus = result.ok ? 'delivered' : last ? 'failed' : 'retrying';
     await untilDone('recording the attempt', () => recordAttempt({ deliveryId: input.deliveryId, result: result.attempt, status }));
     showStatus(status);
@@ -70,7 +80,6 @@ async function deliver(input: DeliverEventInput): Promise<DeliveryStatus> {
     }
     await sleep(settings.retryDelaysMs[attempt - 1]);
   }
-  throw new Error('unreachable: the last attempt always finishes the delivery');
 }
 
 /** The worker's retry settings: the fan-out passes them along, a delivery started elsewhere asks for them. */
@@ -79,7 +88,7 @@ async function workerSettings(): Promise<DeliverySettings> {
   return deliverySettings();
 }
 
-type AttemptResult = AttemptOutcome | (Omit<Extract<AttemptOutcome, { kind: 'sent' }>, 'kind'> & { kind: 'undeliverable' });
+type AttemptResult = AttemptOutcome | { kind: 'undeliverable'; ok: false; attempt: Attempt };
 
 /** The attempt's outcome; a delivery that can never be made becomes a failed attempt saying why. */
 async function attemptOrUndeliverable(attempt: () => Promise<AttemptOutcome>, attemptNumber: number): Promise<AttemptResult> {
