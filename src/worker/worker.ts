@@ -32,6 +32,12 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
+/**
+ * Workflows kept in the worker's cache. The SDK's default grows with the heap limit (about 2,300
+ * here), and each cached workflow costs 0.2-0.3 MiB: parked deliveries would grow the RSS.
+ */
+const cachedWorkflows = 100;
+
 /** Given bundle (tests), else the build's prebuilt one, else the source bundled now (`npm start`, tsx). */
 function workflowSource(given: WorkflowBundle | undefined, logger: Logger) {
   if (given) return { workflowBundle: given };
@@ -65,6 +71,9 @@ export async function startWorker({
     shutdownGraceTime: config.attemptTimeoutMs + 5_000,
     // Attempts heartbeat every second; sent at that pace, a cancellation reaches the POST within about a second.
     maxHeartbeatThrottleInterval: '1 second',
+    // Deliveries waiting for a retry need no memory: a bounded cache keeps the worker's RSS flat
+    // however many are parked (an evicted one is replayed from its short history when it wakes).
+    maxCachedWorkflows: cachedWorkflows,
   });
   const settings = { retryDelaysMs: config.retryDelaysMs, attemptTimeoutMs: config.attemptTimeoutMs };
   const sweeper = sweepDeliveriesAwaitingStart({ repos, client, taskQueue: config.temporalTaskQueue, settings, logger, timing: startSweep });
