@@ -16,7 +16,7 @@ import { cutOffDatabase } from '../helpers/db';
 /**
  * Histories recorded from earlier versions of the workflows, one folder per version (see
  * test/fixtures/histories/README.md). A change that would break running workflows
- * (nondeterminism) fails here. Record a new version's folder with RECORD_HISTORIES=v5 (the next
+ * (nondeterminism) fails here. Record a new version's folder with RECORD_HISTORIES=v8 (the next
  * free name) when a workflow changes on purpose; recorded files are never rewritten.
  */
 const fixtures = path.join(__dirname, '../fixtures/histories');
