@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { isFinalStatus, type DeliveryStatus } from '../workflows/definitions';
 import type { SecretBox } from './secret-box';
-import { signingSecrets } from './webhooks';
+import { signingSecrets, webhookFromRow, type WebhookRow } from './webhooks';
 
 export interface Delivery {
   id: string;
@@ -130,50 +130,8 @@ async function countFailure(trx: Knex.Transaction, deliveryId: string): Promise<
   if (counted) await trx('webhooks').where({ id: counted.webhook_id }).increment('failure_reports', 1);
 }
 
-/** What an attempt reads besides the delivery: its event's body and its webhook as it is now (null when missing). */
-const targetColumns = [
-  'e.body as event_body',
-  'e.timestamp as event_timestamp',
-  'w.id as webhook_id_found',
-  'w.url as webhook_url',
-  'w.secret as webhook_secret',
-  'w.previous_secret as webhook_previous_secret',
-  'w.previous_secret_expires_at as webhook_previous_secret_expires_at',
-  'w.active as webhook_active',
-  'w.deleted_at as webhook_deleted_at',
-];
-
-interface TargetColumns {
-  event_body: string | null;
-  event_timestamp: string;
-  webhook_id_found: string | null;
-  webhook_url: string;
-  webhook_secret: string;
-  webhook_previous_secret: string | null;
-  webhook_previous_secret_expires_at: Date | null;
-  webhook_active: boolean;
-  webhook_deleted_at: Date | null;
-}
-
-/** The delivery's new status and the attempt (again, if repeated), unless the delivery's row is gone. */
-const recordAttemptStatement = `
-  WITH updated AS (
-    UPDATE deliveries
-    SET status = :status, updated_at = now(),
-        finished_at = CASE WHEN :finished THEN now() ELSE finished_at END,
-        attempt_count = GREATEST(attempt_count, CAST(:attemptNumber AS integer))
-    WHERE id = :deliveryId
-    RETURNING id
-  )
-  INSERT INTO delivery_attempts (delivery_id, attempt_number, started_at, duration_ms, status_code, error_class, error_message, response_excerpt)
-  SELECT id, CAST(:attemptNumber AS integer), CAST(:startedAt AS timestamptz), CAST(:durationMs AS integer), CAST(:statusCode AS integer),
-         CAST(:errorClass AS text), CAST(:errorMessage AS text), CAST(:responseExcerpt AS text)
-  FROM updated
-  ON CONFLICT (delivery_id, attempt_number) DO UPDATE SET
-    started_at = excluded.started_at, duration_ms = excluded.duration_ms, status_code = excluded.status_code,
-    error_class = excluded.error_class, error_message = excluded.error_message, response_excerpt = excluded.response_excerpt`;
-
 export function createDeliveryRepository(db: Knex, box: SecretBox) {
+  const toWebhook = webhookFromRow(box);
   const statusChange = (status: DeliveryStatus) => ({
     status,
     updated_at: db.fn.now(),
@@ -263,28 +221,23 @@ export function createDeliveryRepository(db: Knex, box: SecretBox) {
 
     /** Throws MissingDeliveryDataError, or SecretDecryptionError, when the delivery can never be made. */
     async attemptTarget(deliveryId: string): Promise<AttemptTarget> {
-      // One query: an attempt is on every delivery's path.
-      const row = await db<DeliveryRow>('deliveries as d')
-        .leftJoin('events as e', (join) => join.on('e.integration_id', 'd.integration_id').andOn('e.id', 'd.event_id'))
-        .leftJoin('webhooks as w', 'w.id', 'd.webhook_id')
-        .where('d.id', deliveryId)
-        .first<(DeliveryRow & TargetColumns) | undefined>('d.*', ...targetColumns);
-      if (!row) throw new MissingDeliveryDataError(`delivery ${deliveryId} does not exist`);
-      if (row.event_body === null) throw new MissingDeliveryDataError(`event ${row.event_id} of delivery ${deliveryId} does not exist`);
-      if (row.webhook_id_found === null) throw new MissingDeliveryDataError(`webhook ${row.webhook_id} of delivery ${deliveryId} does not exist`);
-      const secrets = signingSecrets({
-        secret: box.decrypt(row.webhook_secret),
-        previousSecret: row.webhook_previous_secret ? box.decrypt(row.webhook_previous_secret) : null,
-        previousSecretExpiresAt: row.webhook_previous_secret_expires_at,
-      });
+      const delivery = await db<DeliveryRow>('deliveries').where({ id: deliveryId }).first();
+      if (!delivery) throw new MissingDeliveryDataError(`delivery ${deliveryId} does not exist`);
+      const [event, webhookRow] = await Promise.all([
+        db('events').where({ integration_id: delivery.integration_id, id: delivery.event_id }).first('body', 'timestamp'),
+        db<WebhookRow>('webhooks').where({ id: delivery.webhook_id }).first(),
+      ]);
+      if (!event) throw new MissingDeliveryDataError(`event ${delivery.event_id} of delivery ${deliveryId} does not exist`);
+      if (!webhookRow) throw new MissingDeliveryDataError(`webhook ${delivery.webhook_id} of delivery ${deliveryId} does not exist`);
+      const webhook = toWebhook(webhookRow);
       return {
-        delivery: toDelivery(row),
-        body: row.event_body,
-        eventTimestamp: row.event_timestamp,
-        url: row.webhook_url,
-        secrets,
-        webhookActive: row.webhook_active,
-        webhookDeleted: row.webhook_deleted_at !== null,
+        delivery: toDelivery(delivery),
+        body: event.body,
+        eventTimestamp: event.timestamp,
+        url: webhook.url,
+        secrets: signingSecrets(webhook),
+        webhookActive: webhook.active,
+        webhookDeleted: webhookRow.deleted_at !== null,
       };
     },
 
@@ -293,22 +246,6 @@ export function createDeliveryRepository(db: Knex, box: SecretBox) {
      * nothing for a delivery whose row is gone.
      */
     async recordAttempt(deliveryId: string, attempt: Attempt, status: DeliveryStatus): Promise<void> {
-      // One statement on every attempt's path; a failed delivery also counts the failure (below).
-      if (status !== 'failed') {
-        await db.raw(recordAttemptStatement, {
-          deliveryId,
-          status,
-          finished: isFinalStatus(status),
-          attemptNumber: attempt.attemptNumber,
-          startedAt: new Date(attempt.startedAt),
-          durationMs: attempt.durationMs,
-          statusCode: attempt.statusCode,
-          errorClass: attempt.errorClass,
-          errorMessage: attempt.errorMessage,
-          responseExcerpt: attempt.responseExcerpt,
-        });
-        return;
-      }
       await db.transaction(async (trx) => {
         const updated = await trx('deliveries')
           .where({ id: deliveryId })
