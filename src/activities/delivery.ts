@@ -11,6 +11,7 @@ import { EventIdConflictError } from '../db/publications';
 import {
   deliveryOutcomeSignal,
   isFinalStatus,
+  statusAfterAttempt,
   workflowIds,
   type DeliveryStatus,
   type DeliverySettings,
@@ -171,7 +172,7 @@ export function createDeliveryActivities({ repos, sender, client, config, metric
     async attemptDelivery(input: { deliveryId: string; attempt: number }): Promise<AttemptOutcome> {
       const sent = await send(input);
       if (sent.kind !== 'sent') return sent;
-      const status: DeliveryStatus = sent.ok ? 'delivered' : input.attempt >= config.retryDelaysMs.length + 1 ? 'failed' : 'retrying';
+      const status = statusAfterAttempt(sent.ok, input.attempt >= config.retryDelaysMs.length + 1);
       try {
         await activities.recordAttempt({ deliveryId: input.deliveryId, result: sent.attempt, status });
         if (status !== 'retrying') await activities.reportOutcome({ webhookId: sent.webhookId, deliveryId: input.deliveryId, delivered: sent.ok });

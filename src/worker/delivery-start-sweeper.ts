@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { Repositories } from '../db';
+import type { Delivery } from '../db/deliveries';
 import type { Logger } from '../logger';
 import { startRecordedDeliveries } from '../client/delivery-workflows';
 import type { DeliverySettings } from '../workflows/definitions';
@@ -39,9 +40,11 @@ export function sweepDeliveriesAwaitingStart({ repos, client, taskQueue, setting
     for (;;) {
       const awaiting = await repos.deliveries.awaitingStart(timing.olderThanMs, batchSize);
       // A delivery that has made an attempt or changed status was started: only its mark was lost.
-      const unstarted = awaiting.filter((delivery) => delivery.status === 'pending' && delivery.attemptCount === 0);
+      const isUnstarted = (delivery: Delivery) => delivery.status === 'pending' && delivery.attemptCount === 0;
+      const unstarted = awaiting.filter(isUnstarted);
+      await repos.deliveries.markStarted(awaiting.filter((delivery) => !isUnstarted(delivery)).map((delivery) => delivery.id));
+      // Marked as they start.
       await startRecordedDeliveries({ client, taskQueue, deliveries: repos.deliveries }, unstarted, settings);
-      await repos.deliveries.markStarted(awaiting.map((delivery) => delivery.id));
       if (unstarted.length > 0) logger.info({ deliveries: unstarted.length }, 'started deliveries their publication left behind');
       if (awaiting.length < batchSize || stopped) return;
     }

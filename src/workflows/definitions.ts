@@ -5,6 +5,11 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 export const deliveryStatuses = ['pending', 'retrying', 'delivered', 'failed', 'skipped', 'cancelled'] as const;
 export type DeliveryStatus = (typeof deliveryStatuses)[number];
 
+/** A delivery's status once an attempt is recorded: its last attempt failing fails it. */
+export function statusAfterAttempt(ok: boolean, last: boolean): DeliveryStatus {
+  return ok ? 'delivered' : last ? 'failed' : 'retrying';
+}
+
 /** Whether a delivery is over: no further attempt will be made. */
 export function isFinalStatus(status: string): boolean {
   return status === 'delivered' || status === 'failed' || status === 'skipped' || status === 'cancelled';

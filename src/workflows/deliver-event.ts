@@ -12,7 +12,7 @@ import {
 import type { Activities } from '../activities';
 import type { AttemptOutcome } from '../activities/delivery';
 import type { Attempt } from '../db/deliveries';
-import { searchAttributes, undeliverableFailureType, type DeliverEventInput, type DeliverySettings, type DeliveryStatus } from './definitions';
+import { searchAttributes, statusAfterAttempt, undeliverableFailureType, type DeliverEventInput, type DeliverySettings, type DeliveryStatus } from './definitions';
 import { localCallOptions, untilDone } from './durable-retry';
 
 const untilBack = { initialInterval: '1 second', maximumInterval: '30 seconds' } as const;
@@ -25,7 +25,7 @@ const settingsLocally = proxyLocalActivities<Activities>(localCallOptions).deliv
 
 /**
  * Replay safety: deliveries recorded before read the worker's settings, when not given them, in a
- * regular activity (a task round trip). REST publications start their deliveries without them.
+ * regular activity (a task round trip). Redeliveries, recoveries and test events start without them.
  */
 const settingsLocallyPatch = 'delivery-settings-locally';
 
@@ -70,7 +70,7 @@ async function deliver(input: DeliverEventInput): Promise<DeliveryStatus> {
     // Recorded here: an attempt that could not record itself, one that could never be made, and
     // every attempt of histories from before attempts recorded themselves (replay).
     const last = attempt >= maxAttempts || result.kind === 'undeliverable';
-    const status: DeliveryStatus = result.ok ? 'delivered' : last ? 'failed' : 'retrying';
+    const status = statusAfterAttempt(result.ok, last);
     await untilDone('recording the attempt', () => recordAttempt({ deliveryId: input.deliveryId, result: result.attempt, status }));
     showStatus(status);
     if (status !== 'retrying') {
