@@ -14,7 +14,7 @@ import { startService, type RunningService } from '../src/main';
 import { installTemporalLogging } from '../src/worker/runtime';
 import { createLogger } from '../src/logger';
 import { fastSqlitePragmas, startTemporalDevServer, type DevServer } from '../src/dev/temporal-dev-server';
-import { randomBase62 } from '../src/ids';
+import { randomBase62 } from '../src/domain/ids';
 import { freePort } from '../test/helpers/ports';
 import { receiptKey, startBenchReceiver, type BenchReceiver } from './receiver';
 import { bareSide, rawSide, serviceRestSide, servicePublisherSide, type Audience, type Side } from './sides';

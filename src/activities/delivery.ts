@@ -17,10 +17,10 @@ import {
   type DeliverySettings,
   type PublishEventInput,
   undeliverableFailureType,
-} from '../workflows/definitions';
+} from '../domain/workflow-definitions';
 import type { HttpSender } from './http-sender';
-import { signatureHeaders } from './signing';
-import { payloadBody } from '../events/payload';
+import { signatureHeaders } from '../domain/signing';
+import { payloadBody } from '../domain/event-payload';
 
 export interface DeliveryActivityDeps {
   repos: Repositories;

@@ -2,7 +2,7 @@ import { promises as dns, type LookupAddress, type LookupOptions } from 'node:dn
 import type { LookupFunction } from 'node:net';
 import ipaddr from 'ipaddr.js';
 import { buildConnector } from 'undici';
-import { bareHostname, isLiteralPrivateHost, isPublicAddress } from './target-check';
+import { bareHostname, isLiteralPrivateHost, isPublicAddress } from '../domain/target-check';
 
 /** Resolves a host name to all its addresses; injectable so tests need no real DNS. */
 export type Resolver = (hostname: string) => Promise<LookupAddress[]>;

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
-import { apiTokenPattern, hashApiToken } from '../ids';
+import { apiTokenPattern, hashApiToken } from '../domain/ids';
 import type { TokenRepository } from '../db/tokens';
 import { ApiError } from './errors';
 

@@ -1,9 +1,9 @@
 import { Router, type Response } from 'express';
 import { z } from 'zod';
-import { newId } from '../ids';
-import { eventTypes } from '../events/catalog';
-import { payloadBody } from '../events/payload';
-import { deliveryStatuses, workflowIds } from '../workflows/definitions';
+import { newId } from '../domain/ids';
+import { eventTypes } from '../domain/event-catalog';
+import { payloadBody } from '../domain/event-payload';
+import { deliveryStatuses, workflowIds } from '../domain/workflow-definitions';
 import type { Repositories } from '../db';
 import type { Webhook } from '../db/webhooks';
 import type { Delivery, NewDelivery } from '../db/deliveries';

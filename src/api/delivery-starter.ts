@@ -1,7 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Repositories } from '../db';
 import type { NewDelivery } from '../db/deliveries';
-import { deliveryStartOptions, type DeliverEventInput } from '../workflows/definitions';
+import { deliveryStartOptions, type DeliverEventInput } from '../domain/workflow-definitions';
 
 /** Starts single deliveries from the API: redeliveries, recoveries and test events. */
 export function createDeliveryStarter({ client, repos, taskQueue }: { client: Client; repos: Repositories; taskQueue: string }) {

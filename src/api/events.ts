@@ -4,15 +4,15 @@ import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { EventValidationError, publishFields, validatePublishRequest } from '../client/publisher';
 import { startRecordedDeliveries } from '../client/delivery-workflows';
-import { eventCatalog, subscribableEventTypes } from '../events/catalog';
-import { payloadBody } from '../events/payload';
+import { eventCatalog, subscribableEventTypes } from '../domain/event-catalog';
+import { payloadBody } from '../domain/event-payload';
 import type { Repositories } from '../db';
 import type { Delivery } from '../db/deliveries';
 import { EventIdConflictError } from '../db/publications';
-import { newId } from '../ids';
+import { newId } from '../domain/ids';
 import { ApiError, notFound } from './errors';
 import type { publishedEventSchema } from './schemas';
-import type { DeliverySettings } from '../workflows/definitions';
+import type { DeliverySettings } from '../domain/workflow-definitions';
 
 /**
  * The publish body for the OpenAPI document: one variant per event type, with that type's `data`

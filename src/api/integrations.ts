@@ -1,6 +1,6 @@
 import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
-import { hashApiToken, newApiToken, newId } from '../ids';
+import { hashApiToken, newApiToken, newId } from '../domain/ids';
 import type { Repositories } from '../db';
 import { notFound } from './errors';
 import { parseBody } from './validate';

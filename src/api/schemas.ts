@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { eventTypes, subscribableEventTypes } from '../events/catalog';
+import { eventTypes, subscribableEventTypes } from '../domain/event-catalog';
 import { errorStatuses, type ErrorCode } from './errors';
 import { attemptSchema, deliverySchema, integrationSchema, webhookSchema } from './serializers';
 

@@ -3,7 +3,7 @@ import type { Integration } from '../db/integrations';
 import type { Webhook } from '../db/webhooks';
 import { disabledReasons } from '../db/webhooks';
 import type { Attempt, Delivery } from '../db/deliveries';
-import { deliveryStatuses } from '../workflows/definitions';
+import { deliveryStatuses } from '../domain/workflow-definitions';
 
 // Each response shape is a zod schema (for the OpenAPI document) right above the serializer that
 // builds it; the serializers return z.infer of their schema, so the two cannot drift apart.

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isLiteralPrivateHost } from '../activities/target-check';
+import { isLiteralPrivateHost } from '../domain/target-check';
 
 export interface WebhookUrlRules {
   allowInsecureUrls: boolean;

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { newId, newWebhookSecret } from '../ids';
-import { eventCatalog, eventTypes, isSubscribableEventType, subscribableEventTypes } from '../events/catalog';
+import { newId, newWebhookSecret } from '../domain/ids';
+import { eventCatalog, eventTypes, isSubscribableEventType, subscribableEventTypes } from '../domain/event-catalog';
 import type { Repositories } from '../db';
 import type { HealthControl } from '../client/webhook-health';
 import { notFound } from './errors';

@@ -1,6 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Delivery, DeliveryRepository } from '../db/deliveries';
-import { deliveryStartOptions, type DeliverEventInput, type DeliverySettings } from '../workflows/definitions';
+import { deliveryStartOptions, type DeliverEventInput, type DeliverySettings } from '../domain/workflow-definitions';
 
 /** A delivery workflow to start: its id and its input. */
 export interface PlannedDelivery {

@@ -1,8 +1,8 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { z } from 'zod';
-import { eventCatalog, isSubscribableEventType, subscribableEventTypes, type EventData, type SubscribableEventType } from '../events/catalog';
-import { workflowIds, type PublishEventInput } from '../workflows/definitions';
-import { randomBase62 } from '../ids';
+import { eventCatalog, isSubscribableEventType, subscribableEventTypes, type EventData, type SubscribableEventType } from '../domain/event-catalog';
+import { workflowIds, type PublishEventInput } from '../domain/workflow-definitions';
+import { randomBase62 } from '../domain/ids';
 
 export interface PublishRequest<T extends SubscribableEventType = SubscribableEventType> {
   integrationId: string;

@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { plainSignature, standardSignature } from '../activities/signing';
+import { plainSignature, standardSignature } from '../domain/signing';
 
 /**
  * Signature verification for integrators' Node receivers. Every delivery carries two signatures

@@ -1,5 +1,5 @@
 import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { reenableUpdate, webhookDeletedSignal, workflowIds, type WebhookHealth } from '../workflows/definitions';
+import { reenableUpdate, webhookDeletedSignal, workflowIds, type WebhookHealth } from '../domain/workflow-definitions';
 
 /** How long the API waits for the health workflow before answering 503. */
 const answerWithinMs = 10_000;

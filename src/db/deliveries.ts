@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { isFinalStatus, type DeliveryStatus } from '../workflows/definitions';
+import { isFinalStatus, type DeliveryStatus } from '../domain/workflow-definitions';
 import type { SecretBox } from './secret-box';
 import { signingSecrets, webhookFromRow, type WebhookRow } from './webhooks';
 

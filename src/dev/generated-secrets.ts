@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { randomBase62 } from '../ids';
+import { randomBase62 } from '../domain/ids';
 
 export interface GeneratedSecret<T> {
   value: T;

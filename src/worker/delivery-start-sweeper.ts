@@ -3,7 +3,7 @@ import type { Repositories } from '../db';
 import type { Delivery } from '../db/deliveries';
 import type { Logger } from '../logger';
 import { startRecordedDeliveries } from '../client/delivery-workflows';
-import type { DeliverySettings } from '../workflows/definitions';
+import type { DeliverySettings } from '../domain/workflow-definitions';
 
 export interface StartSweepTiming {
   /** How often the worker looks for deliveries left behind. */

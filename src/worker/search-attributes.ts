@@ -1,6 +1,6 @@
 import type { NativeConnection } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
-import { searchAttributes } from '../workflows/definitions';
+import { searchAttributes } from '../domain/workflow-definitions';
 
 const keyword = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
 

@@ -12,7 +12,7 @@ import {
 import type { Activities } from '../activities';
 import type { AttemptOutcome } from '../activities/delivery';
 import type { Attempt } from '../db/deliveries';
-import { searchAttributes, statusAfterAttempt, undeliverableFailureType, type DeliverEventInput, type DeliverySettings, type DeliveryStatus } from './definitions';
+import { searchAttributes, statusAfterAttempt, undeliverableFailureType, type DeliverEventInput, type DeliverySettings, type DeliveryStatus } from '../domain/workflow-definitions';
 import { localCallOptions, untilDone } from './durable-retry';
 
 const untilBack = { initialInterval: '1 second', maximumInterval: '30 seconds' } as const;

@@ -1,7 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { ParentClosePolicy, patched, proxyActivities, proxyLocalActivities, startChild } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { deliverySearchAttributes, type PublishEventInput } from './definitions';
+import { deliverySearchAttributes, type PublishEventInput } from '../domain/workflow-definitions';
 import { deliverEvent } from './deliver-event';
 import { localCallOptions, untilDone } from './durable-retry';
 

@@ -8,7 +8,7 @@ import {
   type DeliveryOutcome,
   type WebhookHealth,
   type WebhookHealthInput,
-} from './definitions';
+} from '../domain/workflow-definitions';
 import { isRetryable, localCallOptions, untilDone, waitAfterFailure } from './durable-retry';
 
 /** Short database calls, as local activities: they run within the workflow task. */

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
-import { plainSignature, signatureHeaders } from '../../src/activities/signing';
+import { plainSignature, signatureHeaders } from '../../src/domain/signing';
 import { verifyWebhookSignature, WebhookVerificationError, type VerifyFailureReason, type VerifyOptions } from '../../src/client/verify-signature';
 
 const newSecret = () => `whsec_${randomBytes(32).toString('base64')}`;

@@ -8,7 +8,7 @@ import { loadConfig, type Config, type LogLevel } from '../../src/config';
 import { createRepositories, type Repositories } from '../../src/db';
 import { createSecretBox } from '../../src/db/secret-box';
 import { createLogger, type Logger } from '../../src/logger';
-import { randomBase62 } from '../../src/ids';
+import { randomBase62 } from '../../src/domain/ids';
 import { startWorker, type RunningWorker, type WorkerDeps } from '../../src/worker/worker';
 import { createMetrics } from '../../src/metrics';
 import { createTestDb } from './db';

@@ -1,6 +1,6 @@
 import { createDb, type Db } from '../../src/db/knex';
 import { migrateLatest } from '../../src/db/migrate';
-import { randomBase62 } from '../../src/ids';
+import { randomBase62 } from '../../src/domain/ids';
 
 /**
  * What the tests run on, for the run's first line: PostgreSQL named by DATABASE_URL (without its

@@ -4,7 +4,7 @@ import { allowLocalReceivers, asAdmin, createIntegration, createTestApp, withBea
 import { startReceiver, type Receiver } from '../helpers/receiver';
 import { finishedDelivery, integrationWithWebhook, publish, supplier } from '../helpers/deliveries';
 import { waitFor } from '../helpers/wait';
-import { newId } from '../../src/ids';
+import { newId } from '../../src/domain/ids';
 
 let t: TestApp;
 let receiver: Receiver;

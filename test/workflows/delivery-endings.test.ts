@@ -3,7 +3,7 @@ import { startReceiver, type Receiver } from '../helpers/receiver';
 import { finishedDelivery, finishedDeliveryById, integrationWithWebhook, publish } from '../helpers/deliveries';
 import { waitFor } from '../helpers/wait';
 import { cutOffDatabase } from '../helpers/db';
-import { newId } from '../../src/ids';
+import { newId } from '../../src/domain/ids';
 
 let t: TestApp;
 let receiver: Receiver;

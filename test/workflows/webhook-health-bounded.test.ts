@@ -3,8 +3,8 @@ import { createTestApp, type TestApp } from '../helpers/app';
 import { integrationWithWebhook } from '../helpers/deliveries';
 import { waitFor } from '../helpers/wait';
 import { cutOffDatabase } from '../helpers/db';
-import { deliveryOutcomeSignal, healthQuery, workflowIds, type DeliveryOutcome, type WebhookHealth } from '../../src/workflows/definitions';
-import { newId } from '../../src/ids';
+import { deliveryOutcomeSignal, healthQuery, workflowIds, type DeliveryOutcome, type WebhookHealth } from '../../src/domain/workflow-definitions';
+import { newId } from '../../src/domain/ids';
 
 let t: TestApp;
 beforeAll(async () => {

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import { plainSignature, signatureHeaders, standardSignature } from '../../src/activities/signing';
+import { plainSignature, signatureHeaders, standardSignature } from '../../src/domain/signing';
 
 const newSecret = () => `whsec_${randomBytes(32).toString('base64')}`;
 const body = JSON.stringify({ event: 'supplier.created', timestamp: '2025-01-02T03:04:05.678Z', integrationId: 'int_x', data: { name: 'Müller ✓' } });
