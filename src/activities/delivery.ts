@@ -5,19 +5,17 @@ import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import type { Config } from '../config';
 import type { Repositories } from '../db';
-import { MissingDeliveryDataError, type Attempt } from '../db/deliveries';
+import { MissingDeliveryDataError } from '../db/deliveries';
 import { SecretDecryptionError } from '../db/secret-box';
 import { EventIdConflictError } from '../db/publications';
+import { isFinalStatus, statusAfterAttempt, type Attempt, type DeliveryStatus } from '../domain/deliveries';
 import {
   deliveryOutcomeSignal,
-  isFinalStatus,
-  statusAfterAttempt,
-  workflowIds,
-  type DeliveryStatus,
   type DeliverySettings,
   type PublishEventInput,
   undeliverableFailureType,
 } from '../domain/workflow-definitions';
+import { workflowIds } from '../domain/workflow-ids';
 import type { HttpSender } from './http-sender';
 import { signatureHeaders } from '../domain/signing';
 import { payloadBody } from '../domain/event-payload';

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import type { Integration } from '../db/integrations';
 import type { Webhook } from '../db/webhooks';
 import { disabledReasons } from '../db/webhooks';
-import type { Attempt, Delivery } from '../db/deliveries';
-import { deliveryStatuses } from '../domain/workflow-definitions';
+import type { Delivery } from '../db/deliveries';
+import { deliveryStatuses, type Attempt } from '../domain/deliveries';
 
 // Each response shape is a zod schema (for the OpenAPI document) right above the serializer that
 // builds it; the serializers return z.infer of their schema, so the two cannot drift apart.

@@ -1,7 +1,8 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { z } from 'zod';
 import { eventCatalog, isSubscribableEventType, subscribableEventTypes, type EventData, type SubscribableEventType } from '../domain/event-catalog';
-import { workflowIds, type PublishEventInput } from '../domain/workflow-definitions';
+import type { PublishEventInput } from '../domain/workflow-definitions';
+import { workflowIds } from '../domain/workflow-ids';
 import { randomBase62 } from '../domain/ids';
 
 export interface PublishRequest<T extends SubscribableEventType = SubscribableEventType> {

@@ -1,5 +1,6 @@
 import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { reenableUpdate, webhookDeletedSignal, workflowIds, type WebhookHealth } from '../domain/workflow-definitions';
+import { reenableUpdate, webhookDeletedSignal, type WebhookHealth } from '../domain/workflow-definitions';
+import { workflowIds } from '../domain/workflow-ids';
 
 /** How long the API waits for the health workflow before answering 503. */
 const answerWithinMs = 10_000;

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { isFinalStatus, type DeliveryStatus } from '../domain/workflow-definitions';
+import { isFinalStatus, type Attempt, type DeliveryStatus } from '../domain/deliveries';
 import type { SecretBox } from './secret-box';
 import { signingSecrets, webhookFromRow, type WebhookRow } from './webhooks';
 
@@ -16,16 +16,6 @@ export interface Delivery {
   updatedAt: Date;
   finishedAt: Date | null;
   redeliveryOf: string | null;
-}
-
-export interface Attempt {
-  attemptNumber: number;
-  startedAt: string;
-  durationMs: number;
-  statusCode: number | null;
-  errorClass: string | null;
-  errorMessage: string | null;
-  responseExcerpt: string | null;
 }
 
 /** Thrown when a delivery's own row, its event or its webhook is missing: it can never be made. */

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { newId } from '../domain/ids';
-import { workflowIds } from '../domain/workflow-definitions';
+import { workflowIds } from '../domain/workflow-ids';
 import type { StoredEvent, EventRepository } from './events';
 import type { Delivery, DeliveryRepository } from './deliveries';
 import type { WebhookRepository } from './webhooks';

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { defaultDataDir } from './data-dir';
-import { isFinalStatus } from '../domain/workflow-definitions';
+import { isFinalStatus } from '../domain/deliveries';
 import { runMain } from '../lifecycle';
 
 export interface DemoOptions {

@@ -1,20 +1,6 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 
-/** Where a delivery stands; kept in the database and in the DeliveryStatus search attribute. */
-export const deliveryStatuses = ['pending', 'retrying', 'delivered', 'failed', 'skipped', 'cancelled'] as const;
-export type DeliveryStatus = (typeof deliveryStatuses)[number];
-
-/** A delivery's status once an attempt is recorded: its last attempt failing fails it. */
-export function statusAfterAttempt(ok: boolean, last: boolean): DeliveryStatus {
-  return ok ? 'delivered' : last ? 'failed' : 'retrying';
-}
-
-/** Whether a delivery is over: no further attempt will be made. */
-export function isFinalStatus(status: string): boolean {
-  return status === 'delivered' || status === 'failed' || status === 'skipped' || status === 'cancelled';
-}
-
 /** Keyword search attributes operators filter on in the Temporal Web UI. */
 export const searchAttributes = {
   webhookId: defineSearchAttributeKey('WebhookId', SearchAttributeType.KEYWORD),
@@ -22,19 +8,6 @@ export const searchAttributes = {
   eventType: defineSearchAttributeKey('EventType', SearchAttributeType.KEYWORD),
   deliveryStatus: defineSearchAttributeKey('DeliveryStatus', SearchAttributeType.KEYWORD),
 } as const;
-
-/** Readable workflow ids, derived from the ids they act on so that a second start is refused. */
-export const workflowIds = {
-  /** Event ids are unique within one integration (a producer may choose its own), so both ids are in it. */
-  publish: (integrationId: string, eventId: string) => `event-${integrationId}-${eventId}`,
-  delivery: (integrationId: string, eventId: string, webhookId: string) => `delivery-${integrationId}-${eventId}-${webhookId}`,
-  /** A redelivery asked for by hand: a new delivery each time. */
-  redelivery: (eventId: string, webhookId: string, deliveryId: string) => `delivery-${eventId}-${webhookId}-${deliveryId}`,
-  /** The one redelivery a recovery makes of a failed delivery. */
-  recovery: (eventId: string, webhookId: string, failedDeliveryId: string) =>
-    `delivery-${eventId}-${webhookId}-recovers-${failedDeliveryId}`,
-  health: (webhookId: string) => `webhook-health-${webhookId}`,
-};
 
 export interface PublishEventInput {
   id: string;

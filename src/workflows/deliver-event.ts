@@ -11,8 +11,8 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { AttemptOutcome } from '../activities/delivery';
-import type { Attempt } from '../db/deliveries';
-import { searchAttributes, statusAfterAttempt, undeliverableFailureType, type DeliverEventInput, type DeliverySettings, type DeliveryStatus } from '../domain/workflow-definitions';
+import { statusAfterAttempt, type Attempt, type DeliveryStatus } from '../domain/deliveries';
+import { searchAttributes, undeliverableFailureType, type DeliverEventInput, type DeliverySettings } from '../domain/workflow-definitions';
 import { localCallOptions, untilDone } from './durable-retry';
 
 const untilBack = { initialInterval: '1 second', maximumInterval: '30 seconds' } as const;

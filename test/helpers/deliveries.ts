@@ -1,7 +1,7 @@
 import type { Express } from 'express';
 import type { Repositories } from '../../src/db';
 import type { Delivery } from '../../src/db/deliveries';
-import { isFinalStatus } from '../../src/domain/workflow-definitions';
+import { isFinalStatus } from '../../src/domain/deliveries';
 import { asAdmin, createIntegration, withBearer } from './app';
 import { waitFor } from './wait';
 

@@ -6,7 +6,7 @@ import { createHttpSender } from '../../src/activities/http-sender';
 import { createLogger } from '../../src/logger';
 import { createMetrics } from '../../src/metrics';
 import { newId } from '../../src/domain/ids';
-import { workflowIds } from '../../src/domain/workflow-definitions';
+import { workflowIds } from '../../src/domain/workflow-ids';
 import { allowLocalReceivers, asAdmin, createTestApp, type TestApp } from '../helpers/app';
 import { startReceiver, type Receiver } from '../helpers/receiver';
 import { finishedDelivery, integrationWithWebhook, publish } from '../helpers/deliveries';

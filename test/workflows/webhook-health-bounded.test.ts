@@ -3,7 +3,8 @@ import { createTestApp, type TestApp } from '../helpers/app';
 import { integrationWithWebhook } from '../helpers/deliveries';
 import { waitFor } from '../helpers/wait';
 import { cutOffDatabase } from '../helpers/db';
-import { deliveryOutcomeSignal, healthQuery, workflowIds, type DeliveryOutcome, type WebhookHealth } from '../../src/domain/workflow-definitions';
+import { deliveryOutcomeSignal, healthQuery, type DeliveryOutcome, type WebhookHealth } from '../../src/domain/workflow-definitions';
+import { workflowIds } from '../../src/domain/workflow-ids';
 import { newId } from '../../src/domain/ids';
 
 let t: TestApp;

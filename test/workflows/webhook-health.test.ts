@@ -2,7 +2,8 @@ import { allowLocalReceivers, createTestApp, type TestApp } from '../helpers/app
 import { startReceiver, type Receiver } from '../helpers/receiver';
 import { finishedDelivery, integrationWithWebhook, publish } from '../helpers/deliveries';
 import { waitFor } from '../helpers/wait';
-import { deliveryOutcomeSignal, healthQuery, workflowIds, type WebhookHealth } from '../../src/domain/workflow-definitions';
+import { deliveryOutcomeSignal, healthQuery, type WebhookHealth } from '../../src/domain/workflow-definitions';
+import { workflowIds } from '../../src/domain/workflow-ids';
 import { newId } from '../../src/domain/ids';
 import { WorkflowNotFoundError } from '@temporalio/client';
 

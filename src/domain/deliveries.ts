@@ -1,0 +1,24 @@
+/** Where a delivery stands; kept in the database and in the DeliveryStatus search attribute. */
+export const deliveryStatuses = ['pending', 'retrying', 'delivered', 'failed', 'skipped', 'cancelled'] as const;
+export type DeliveryStatus = (typeof deliveryStatuses)[number];
+
+/** A delivery's status once an attempt is recorded: its last attempt failing fails it. */
+export function statusAfterAttempt(ok: boolean, last: boolean): DeliveryStatus {
+  return ok ? 'delivered' : last ? 'failed' : 'retrying';
+}
+
+/** Whether a delivery is over: no further attempt will be made. */
+export function isFinalStatus(status: string): boolean {
+  return status === 'delivered' || status === 'failed' || status === 'skipped' || status === 'cancelled';
+}
+
+/** One attempt as recorded: the activity makes it, the workflow records it, the API shows it. */
+export interface Attempt {
+  attemptNumber: number;
+  startedAt: string;
+  durationMs: number;
+  statusCode: number | null;
+  errorClass: string | null;
+  errorMessage: string | null;
+  responseExcerpt: string | null;
+}
