@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseEncryptionKey } from './db/secret-box';
+import { parseEncryptionKey } from './domain/encryption-key';
 
 /** Settings from the environment (SPEC.md "Settings"), validated once at start. */
 export interface Config {

@@ -10,12 +10,6 @@ export class SecretDecryptionError extends Error {
   }
 }
 
-/** Parses a 32-byte key given as base64 (44 characters) or hex (64 characters). */
-export function parseEncryptionKey(text: string): Buffer | undefined {
-  const key = /^[0-9a-fA-F]{64}$/.test(text) ? Buffer.from(text, 'hex') : Buffer.from(text, 'base64');
-  return key.length === 32 && (text.length === 64 || key.toString('base64') === text) ? key : undefined;
-}
-
 /**
  * Webhook secrets at rest: AES-256-GCM, a fresh 12-byte IV per value, stored as
  * `enc:v1:<iv>:<tag>:<ciphertext>` (base64 parts). The tag makes tampering fail loudly.
