@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { z } from 'zod';
 import { parseEncryptionKey } from './domain/encryption-key';
 
@@ -26,6 +27,11 @@ export interface Config {
 
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof logLevels)[number];
+
+/** The embedded defaults (PGlite, Temporal dev server, admin key) keep their files here. */
+export function defaultDataDir(): string {
+  return path.resolve('.data');
+}
 
 /** Thrown when a setting has a bad value; the message names every bad setting. */
 export class ConfigError extends Error {

@@ -3,14 +3,13 @@ import { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { installTemporalLogging } from './worker/runtime';
 import { createMetrics } from './metrics';
-import { loadConfig, type Config } from './config';
+import { defaultDataDir, loadConfig, type Config } from './config';
 import { runMain, stopOnSignals } from './lifecycle';
 import { boundPort, closeServer, listen } from './api/http-server';
 import { createLogger, type Logger } from './logger';
 import { openRepositories } from './db';
 import { buildApp } from './api/app';
 import { startWorker } from './worker/worker';
-import { defaultDataDir } from './dev/data-dir';
 import { loadOrCreateAdminKey, loadOrCreateEncryptionKey } from './dev/generated-secrets';
 import { startTemporalDevServer, type DevServer } from './dev/temporal-dev-server';
 

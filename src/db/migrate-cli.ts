@@ -1,7 +1,6 @@
-import { loadConfig } from '../config';
+import { defaultDataDir, loadConfig } from '../config';
 import { createDb } from './knex';
 import { migrateLatest, migrateRollbackAll } from './migrate';
-import { defaultDataDir } from '../dev/data-dir';
 
 /** `npm run migrate` (latest) or `npm run migrate -- down` (roll everything back). */
 async function main(): Promise<void> {

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { defaultDataDir } from './data-dir';
+import { defaultDataDir } from '../config';
 import { isFinalStatus } from '../domain/deliveries';
 import { runMain } from '../lifecycle';
 
