@@ -1,6 +1,11 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import type { Delivery, DeliveryRepository } from '../db/deliveries';
+import type { RecordedDelivery } from '../domain/deliveries';
 import { deliveryStartOptions, type DeliverEventInput, type DeliverySettings } from '../domain/workflow-definitions';
+
+/** Where deliveries are marked started (the database's delivery repository). */
+export interface StartedMarks {
+  markStarted(deliveryIds: string[]): Promise<void>;
+}
 
 /** A delivery workflow to start: its id and its input. */
 export interface PlannedDelivery {
@@ -12,7 +17,7 @@ export interface PlannedDelivery {
 const startsAtOnce = 32;
 
 /** The workflow of a recorded delivery; without settings, the workflow reads the worker's. */
-export function plannedDelivery(delivery: Delivery, settings?: DeliverySettings): PlannedDelivery {
+export function plannedDelivery(delivery: RecordedDelivery, settings?: DeliverySettings): PlannedDelivery {
   return {
     workflowId: delivery.workflowId,
     input: {
@@ -53,8 +58,8 @@ const batchWithinMs = 10_000;
  * them started as it goes; what is not marked, the worker's sweep starts later.
  */
 export async function startRecordedDeliveries(
-  { client, taskQueue, deliveries: repo }: { client: Client; taskQueue: string; deliveries: DeliveryRepository },
-  deliveries: Delivery[],
+  { client, taskQueue, deliveries: repo }: { client: Client; taskQueue: string; deliveries: StartedMarks },
+  deliveries: RecordedDelivery[],
   settings?: DeliverySettings,
 ): Promise<void> {
   for (let from = 0; from < deliveries.length; from += markEvery) {

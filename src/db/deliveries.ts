@@ -1,15 +1,9 @@
 import type { Knex } from 'knex';
-import { isFinalStatus, type Attempt, type DeliveryStatus } from '../domain/deliveries';
+import { isFinalStatus, type Attempt, type DeliveryStatus, type RecordedDelivery } from '../domain/deliveries';
 import type { SecretBox } from './secret-box';
 import { signingSecrets, webhookFromRow, type WebhookRow } from './webhooks';
 
-export interface Delivery {
-  id: string;
-  workflowId: string;
-  eventId: string;
-  webhookId: string;
-  integrationId: string;
-  eventType: string;
+export interface Delivery extends RecordedDelivery {
   status: DeliveryStatus;
   attemptCount: number;
   createdAt: Date;

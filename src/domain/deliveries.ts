@@ -12,6 +12,16 @@ export function isFinalStatus(status: string): boolean {
   return status === 'delivered' || status === 'failed' || status === 'skipped' || status === 'cancelled';
 }
 
+/** What names a recorded delivery and its workflow: all that starting the workflow needs. */
+export interface RecordedDelivery {
+  id: string;
+  workflowId: string;
+  eventId: string;
+  webhookId: string;
+  integrationId: string;
+  eventType: string;
+}
+
 /** One attempt as recorded: the activity makes it, the workflow records it, the API shows it. */
 export interface Attempt {
   attemptNumber: number;
