@@ -5,7 +5,7 @@ import { installTemporalLogging } from './worker/runtime';
 import { createMetrics } from './metrics';
 import { defaultDataDir, loadConfig, type Config } from './config';
 import { runMain, stopOnSignals } from './lifecycle';
-import { boundPort, closeServer, listen } from './api/http-server';
+import { boundPort, closeServer, listen } from './http/server';
 import { createLogger, type Logger } from './logger';
 import { openRepositories } from './db';
 import { buildApp } from './api/app';

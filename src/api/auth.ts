@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import { apiTokenPattern, hashApiToken } from '../domain/ids';
 import type { TokenRepository } from '../db/tokens';
-import { ApiError } from './errors';
+import { ApiError } from '../http/errors';
 
 function bearerToken(req: Request): string | undefined {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(req.get('authorization') ?? '');

@@ -8,7 +8,7 @@ import { workflowIds } from '../domain/workflow-ids';
 import type { Repositories } from '../db';
 import type { Webhook } from '../db/webhooks';
 import type { Delivery, NewDelivery } from '../db/deliveries';
-import { ApiError, notFound } from './errors';
+import { ApiError, notFound } from '../http/errors';
 import { integrationOf } from './auth';
 import { parseBody, parseWith } from './validate';
 import { attemptJson, deliveryJson } from './serializers';

@@ -10,7 +10,7 @@ import type { Repositories } from '../db';
 import type { Delivery } from '../db/deliveries';
 import { EventIdConflictError } from '../db/publications';
 import { newId } from '../domain/ids';
-import { ApiError, notFound } from './errors';
+import { ApiError, notFound } from '../http/errors';
 import type { publishedEventSchema } from './schemas';
 import type { DeliverySettings } from '../domain/workflow-definitions';
 

@@ -2,7 +2,7 @@ import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import { hashApiToken, newApiToken, newId } from '../domain/ids';
 import type { Repositories } from '../db';
-import { notFound } from './errors';
+import { notFound } from '../http/errors';
 import { parseBody } from './validate';
 import { integrationJson } from './serializers';
 import type { integrationCreatedSchema, tokenCreatedSchema } from './schemas';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { eventTypes, subscribableEventTypes } from '../domain/event-catalog';
-import { errorStatuses, type ErrorCode } from './errors';
+import { errorStatuses, type ErrorCode } from '../http/errors';
 import { attemptSchema, deliverySchema, integrationSchema, webhookSchema } from './serializers';
 
 // Response shapes the routers build inline (the entities are in serializers.ts), and the error

@@ -3,7 +3,7 @@ import { loadProcessConfig, runMain, stopOnSignals } from '../lifecycle';
 import { createLogger } from '../logger';
 import { openRepositories } from '../db';
 import { buildApp } from './app';
-import { boundPort, closeServer, listen } from './http-server';
+import { boundPort, closeServer, listen } from '../http/server';
 
 /** `npm run api`: the REST API alone, on PostgreSQL and an existing Temporal server. Runs migrations first. */
 async function main(): Promise<void> {

@@ -1,6 +1,6 @@
 import express, { type Request, type RequestHandler } from 'express';
 import type { z } from 'zod';
-import { ApiError } from './errors';
+import { ApiError } from '../http/errors';
 
 const parseJson = express.json({ limit: '1mb', strict: false });
 const methodsWithBody = new Set(['POST', 'PUT', 'PATCH']);

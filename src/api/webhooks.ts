@@ -4,7 +4,7 @@ import { newId, newWebhookSecret } from '../domain/ids';
 import { eventCatalog, eventTypes, isSubscribableEventType, subscribableEventTypes } from '../domain/event-catalog';
 import type { Repositories } from '../db';
 import type { HealthControl } from '../client/webhook-health';
-import { notFound } from './errors';
+import { notFound } from '../http/errors';
 import { integrationOf } from './auth';
 import { parseBody } from './validate';
 import { webhookJson } from './serializers';

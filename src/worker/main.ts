@@ -1,6 +1,6 @@
 import { NativeConnection } from '@temporalio/worker';
 import { workerOperationsApp } from './operations';
-import { boundPort, closeServer, listen } from '../api/http-server';
+import { boundPort, closeServer, listen } from '../http/server';
 import { loadProcessConfig, runMain, stopOnSignals } from '../lifecycle';
 import { createLogger } from '../logger';
 import { openRepositories } from '../db';

@@ -4,8 +4,8 @@ import type { NativeConnection } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import type { Config } from '../config';
 import type { Metrics } from '../metrics';
-import { operationsRouter } from '../api/operations';
-import { errorHandler } from '../api/errors';
+import { operationsRouter } from '../http/operations';
+import { errorHandler } from '../http/errors';
 import type { Logger } from '../logger';
 
 export interface WorkerOperationsDeps {

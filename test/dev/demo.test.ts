@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import { runDemo } from '../../src/dev/demo';
-import { boundPort, closeServer, listen } from '../../src/api/http-server';
+import { boundPort, closeServer, listen } from '../../src/http/server';
 import { allowLocalReceivers, adminKey, createTestApp, type TestApp } from '../helpers/app';
 
 describe('npm run demo', () => {

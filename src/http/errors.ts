@@ -1,6 +1,8 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 
+// The service's JSON error answers, `{"error": {code, message, details?}}`: the API's and those of the worker's probes.
+
 export const errorStatuses = {
   validation_failed: 400,
   unauthorized: 401,
