@@ -38,11 +38,19 @@ const rssMiB = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/p
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** The Node flags `npm run worker` gives the worker (package.json), or BENCH_WORKER_NODE_OPTIONS to try others. */
+function workerNodeFlags(root: string): string[] {
+  const given = process.env.BENCH_WORKER_NODE_OPTIONS;
+  if (given !== undefined) return given.split(' ').filter(Boolean);
+  const script: string = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).scripts.worker;
+  return /\bnode ((?:--\S+ )*)dist\/worker\/main\.js/.exec(script)?.[1].split(' ').filter(Boolean) ?? [];
+}
+
 /** The service's worker as its own process, as `npm run worker` runs it: compiled, with the prebuilt workflow bundle. */
 function startWorkerProcess(options: ParkedOptions): ChildProcess {
   const root = path.join(__dirname, '..');
   execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
-  return spawn(process.execPath, [path.join(root, 'dist/worker/main.js')], {
+  return spawn(process.execPath, [...workerNodeFlags(root), path.join(root, 'dist/worker/main.js')], {
     cwd: root,
     stdio: ['ignore', 'ignore', 'inherit'],
     env: {

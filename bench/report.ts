@@ -11,6 +11,8 @@ export interface Row {
   acks: number[];
   peakRssMiB: number;
   cpu: CpuReading;
+  /** How late this process's event loop ran, p99 over the scenario. */
+  eventLoopDelayP99Ms: number;
 }
 
 export interface RunFacts {
@@ -36,8 +38,8 @@ export function formatReport(rows: Row[], facts: RunFacts): string {
     `Machine: ${facts.cores} cores. Database: ${facts.database}. Temporal: ${facts.temporal}.`,
     `Load: ${facts.settings}.`,
     '',
-    '| scenario | side | deliveries/s | vs bare | p50 publish→receipt | p99 | p50 vs bare | publish ack p50 / p99 | peak RSS | CPU s per 100 deliveries: this process / Temporal / PostgreSQL |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---|',
+    '| scenario | side | deliveries/s | vs bare | p50 publish→receipt | p99 | p50 vs bare | publish ack p50 / p99 | event loop delay p99 | peak RSS | CPU s per 100 deliveries: this process / Temporal / PostgreSQL |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|',
   ];
   for (const row of rows) {
     const bare = rows.find((r) => r.scenario === row.scenario && r.side === bareName);
@@ -46,7 +48,7 @@ export function formatReport(rows: Row[], facts: RunFacts): string {
     const p50VsBare = bare && row !== bare ? `${p50 >= percentile(bare.latencies, 50) ? '+' : '−'}${ms(Math.abs(p50 - percentile(bare.latencies, 50)))}` : '';
     lines.push(
       `| ${row.scenario} | ${row.side} | ${rate(row).toFixed(1)} | ${vsBare} | ${ms(p50)} | ${ms(percentile(row.latencies, 99))} | ${p50VsBare} | ` +
-        `${ms(percentile(row.acks, 50))} / ${ms(percentile(row.acks, 99))} | ${Math.round(row.peakRssMiB)} MiB | ` +
+        `${ms(percentile(row.acks, 50))} / ${ms(percentile(row.acks, 99))} | ${ms(row.eventLoopDelayP99Ms)} | ${Math.round(row.peakRssMiB)} MiB | ` +
         `${per100(row.cpu.benchProcess, row)} / ${per100(row.cpu.temporal, row)} / ${per100(row.cpu.postgres, row)} |`,
     );
   }

@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { startService, type RunningService } from '../src/main';
 import { installTemporalLogging } from '../src/worker/runtime';
 import { createLogger } from '../src/logger';
@@ -220,15 +221,23 @@ async function serial(side: Side, receiver: BenchReceiver, to: Audience, events:
 }
 
 /** Runs a scenario, sampling this process's RSS and the CPU each component used meanwhile. */
-async function measure(temporalPort: number | undefined, run: () => Promise<Timings>): Promise<Timings & { peakRssMiB: number; cpu: CpuReading }> {
+async function measure(
+  temporalPort: number | undefined,
+  run: () => Promise<Timings>,
+): Promise<Timings & { peakRssMiB: number; cpu: CpuReading; eventLoopDelayP99Ms: number }> {
   let peak = process.memoryUsage().rss;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
+  // Everything in this process answers late by as much as its event loop is late.
+  const eventLoopDelay = monitorEventLoopDelay({ resolution: 10 });
+  eventLoopDelay.enable();
   const before = readCpu(temporalPort);
   try {
     const timings = await run();
-    return { ...timings, peakRssMiB: peak / 1024 / 1024, cpu: cpuSince(before, readCpu(temporalPort)) };
+    const eventLoopDelayP99Ms = eventLoopDelay.percentile(99) / 1e6;
+    return { ...timings, peakRssMiB: peak / 1024 / 1024, cpu: cpuSince(before, readCpu(temporalPort)), eventLoopDelayP99Ms };
   } finally {
     clearInterval(sampler);
+    eventLoopDelay.disable();
   }
 }
 
