@@ -77,8 +77,9 @@ export async function startService(options: StartOptions = {}): Promise<RunningS
     const worker = await startWorker({ connection, config, repos, metrics, logger });
     stack.push(() => worker.stop());
 
+    // On the worker's connection: deliveries published over REST start eagerly (see DeliveryStartTarget).
     const temporal = new Client({ connection, namespace: config.temporalNamespace });
-    const app = buildApp({ config: { ...config, adminApiKey: admin.value }, repos, logger, temporal, metrics });
+    const app = buildApp({ config: { ...config, adminApiKey: admin.value }, repos, logger, temporal, eagerStart: true, metrics });
     const server = await listen(app, config.port);
     stack.push(() => closeServer(server));
     const apiUrl = `http://localhost:${boundPort(server)}`;

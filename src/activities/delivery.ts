@@ -153,7 +153,8 @@ export function createDeliveryActivities({ repos, sender, client, config, metric
 
     /** Starts the planned delivery workflows, a few at a time; one started already is left as it is. */
     async startDeliveries(planned: PlannedDelivery[]): Promise<void> {
-      await startDeliveryWorkflows(client, config.temporalTaskQueue, planned);
+      // The worker's own client: its connection is the worker's, so the deliveries start eagerly.
+      await startDeliveryWorkflows({ client, taskQueue: config.temporalTaskQueue, eagerStart: true }, planned);
     },
 
     async deliverySettings(): Promise<DeliverySettings> {

@@ -24,12 +24,17 @@ export interface AppDeps {
   logger: Logger;
   /** Publishing and the webhooks' health workflows go through Temporal. */
   temporal: Client;
+  /**
+   * `temporal` shares its NativeConnection with a worker of the task queue in this process
+   * (`npm start`): published deliveries then start eagerly, their first task handed back at once.
+   */
+  eagerStart?: boolean;
   /** The process's metrics (shared with the worker under `npm start`); a fresh set by default. */
   metrics?: Metrics;
 }
 
 /** The REST API (SPEC.md), without listening. */
-export function buildApp({ config, repos, logger, temporal, metrics = createMetrics() }: AppDeps): Express {
+export function buildApp({ config, repos, logger, temporal, eagerStart = false, metrics = createMetrics() }: AppDeps): Express {
   const health = createHealthControl({ client: temporal, taskQueue: config.temporalTaskQueue });
   const app = express();
   app.disable('x-powered-by');
@@ -45,7 +50,7 @@ export function buildApp({ config, repos, logger, temporal, metrics = createMetr
   admin.use('/integrations/:integrationId', integrationFromPath(repos), integrationRoutes);
   admin.use('/integrations', integrationsRouter({ repos }));
   const settings = { retryDelaysMs: config.retryDelaysMs, attemptTimeoutMs: config.attemptTimeoutMs };
-  admin.use('/events', eventsRouter({ repos, temporal, taskQueue: config.temporalTaskQueue, settings, logger }));
+  admin.use('/events', eventsRouter({ repos, temporal, taskQueue: config.temporalTaskQueue, settings, eagerStart, logger }));
 
   const api = Router();
   api.use('/admin', requireAdminKey(config.adminApiKey), jsonBody, admin);

@@ -33,6 +33,8 @@ export interface EventsRouterDeps {
    * the schedule all the same: each attempt's activity sets the next status and wait.
    */
   settings: DeliverySettings;
+  /** Whether `temporal` shares its connection with this process's worker (see DeliveryStartTarget). */
+  eagerStart?: boolean;
   logger: Logger;
 }
 
@@ -41,11 +43,11 @@ export interface EventsRouterDeps {
  * and its deliveries are recorded in one transaction, which is the acknowledgement: the delivery
  * workflows start right after, and the worker starts any left behind (a crash, Temporal away).
  */
-export function eventsRouter({ repos, temporal, taskQueue, settings, logger }: EventsRouterDeps): Router {
+export function eventsRouter({ repos, temporal, taskQueue, settings, eagerStart, logger }: EventsRouterDeps): Router {
   const router = Router();
 
   const startInBackground = (deliveries: Delivery[]) => {
-    startRecordedDeliveries({ client: temporal, taskQueue, deliveries: repos.deliveries }, deliveries, settings).catch((err: unknown) =>
+    startRecordedDeliveries({ client: temporal, taskQueue, eagerStart, deliveries: repos.deliveries }, deliveries, settings).catch((err: unknown) =>
       logger.warn({ err, deliveries: deliveries.length }, 'deliveries not started yet; the worker will start them'),
     );
   };

@@ -7,6 +7,17 @@ export interface StartedMarks {
   markStarted(deliveryIds: string[]): Promise<void>;
 }
 
+/** Where delivery workflows start. */
+export interface DeliveryStartTarget {
+  client: Client;
+  taskQueue: string;
+  /**
+   * Eager start: the client's NativeConnection is shared with a worker of this task queue (in the
+   * same process), so Temporal hands the first workflow task back with the start, not via its queue.
+   */
+  eagerStart?: boolean;
+}
+
 /** A delivery workflow to start: its id and its input. */
 export interface PlannedDelivery {
   workflowId: string;
@@ -32,11 +43,11 @@ export function plannedDelivery(delivery: RecordedDelivery, settings?: DeliveryS
 }
 
 /** Starts these delivery workflows, a few at a time; one started already is left as it is. */
-export async function startDeliveryWorkflows(client: Client, taskQueue: string, planned: PlannedDelivery[]): Promise<void> {
+export async function startDeliveryWorkflows({ client, taskQueue, eagerStart = false }: DeliveryStartTarget, planned: PlannedDelivery[]): Promise<void> {
   let next = 0;
   const startOne = async ({ workflowId, input }: PlannedDelivery) => {
     try {
-      await client.workflow.start('deliverEvent', deliveryStartOptions(workflowId, input, taskQueue));
+      await client.workflow.start('deliverEvent', { ...deliveryStartOptions(workflowId, input, taskQueue), requestEagerStart: eagerStart });
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     }
@@ -58,14 +69,14 @@ const batchWithinMs = 10_000;
  * them started as it goes; what is not marked, the worker's sweep starts later.
  */
 export async function startRecordedDeliveries(
-  { client, taskQueue, deliveries: repo }: { client: Client; taskQueue: string; deliveries: StartedMarks },
+  { deliveries: repo, ...target }: DeliveryStartTarget & { deliveries: StartedMarks },
   deliveries: RecordedDelivery[],
   settings?: DeliverySettings,
 ): Promise<void> {
   for (let from = 0; from < deliveries.length; from += markEvery) {
     const chunk = deliveries.slice(from, from + markEvery);
     const planned = chunk.map((delivery) => plannedDelivery(delivery, settings));
-    await client.withDeadline(Date.now() + batchWithinMs, () => startDeliveryWorkflows(client, taskQueue, planned));
+    await target.client.withDeadline(Date.now() + batchWithinMs, () => startDeliveryWorkflows(target, planned));
     await repo.markStarted(chunk.map((delivery) => delivery.id));
   }
 }

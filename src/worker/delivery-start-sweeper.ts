@@ -44,7 +44,8 @@ export function sweepDeliveriesAwaitingStart({ repos, client, taskQueue, setting
       const unstarted = awaiting.filter(isUnstarted);
       await repos.deliveries.markStarted(awaiting.filter((delivery) => !isUnstarted(delivery)).map((delivery) => delivery.id));
       // Marked as they start.
-      await startRecordedDeliveries({ client, taskQueue, deliveries: repos.deliveries }, unstarted, settings);
+      // The worker's own client: its connection is the worker's, so the deliveries start eagerly.
+      await startRecordedDeliveries({ client, taskQueue, eagerStart: true, deliveries: repos.deliveries }, unstarted, settings);
       if (unstarted.length > 0) logger.info({ deliveries: unstarted.length }, 'started deliveries their publication left behind');
       if (awaiting.length < batchSize || stopped) return;
     }
