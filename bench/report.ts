@@ -16,6 +16,8 @@ export interface Row {
 }
 
 export interface RunFacts {
+  /** The commit measured. */
+  code: string;
   cores: number;
   database: string;
   temporal: string;
@@ -35,7 +37,7 @@ const per100 = (cpuSeconds: number, row: Row) => ((cpuSeconds / row.deliveries) 
 /** The run as a Markdown table, each figure beside its ratio to bare Temporal in the same scenario. */
 export function formatReport(rows: Row[], facts: RunFacts): string {
   const lines = [
-    `Machine: ${facts.cores} cores. Database: ${facts.database}. Temporal: ${facts.temporal}.`,
+    `Code: ${facts.code}. Machine: ${facts.cores} cores. Database: ${facts.database}. Temporal: ${facts.temporal}.`,
     `Load: ${facts.settings}.`,
     '',
     '| scenario | side | deliveries/s | vs bare | p50 publish→receipt | p99 | p50 vs bare | publish ack p50 / p99 | event loop delay p99 | peak RSS | CPU s per 100 deliveries: this process / Temporal / PostgreSQL |',

@@ -6,6 +6,7 @@
  * Prints deliveries/s, publish-to-receipt p50/p99, publish acknowledgement p50/p99, peak RSS and
  * CPU by component, each with its ratio to bare Temporal. See docs/performance.md for options.
  */
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -106,6 +107,7 @@ async function main(): Promise<void> {
     await receiver.close();
   }
   const report = formatReport(rows, {
+    code: measuredCode(),
     cores: os.cpus().length,
     database: process.env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : 'embedded PGlite',
     temporal: process.env.TEMPORAL_ADDRESS
@@ -115,6 +117,16 @@ async function main(): Promise<void> {
   });
   console.log(report + parkedReport);
   if (markdownPath) writeFileSync(markdownPath, withReport(existsSync(markdownPath) ? readFileSync(markdownPath, 'utf8') : '', report + parkedReport));
+}
+
+/** The commit this run measured, and whether the tree had changes beyond it. */
+function measuredCode(): string {
+  try {
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: path.join(__dirname, '..'), encoding: 'utf8' }).trim();
+    return `commit ${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--untracked-files=no') ? ' with uncommitted changes' : ''}`;
+  } catch {
+    return 'not a git checkout';
+  }
 }
 
 const reportStart = '<!-- bench report: written by `npm run bench -- --markdown docs/performance.md` -->';
