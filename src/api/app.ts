@@ -11,6 +11,7 @@ import { eventsRouter } from './events';
 import { deliveriesRouter } from './deliveries';
 import { operationsRouter } from '../http/operations';
 import { countRequests } from './request-metrics';
+import { rateLimit } from './rate-limit';
 import { openApiRouter } from './openapi';
 import { uiRouter } from './ui';
 import { createMetrics, type Metrics } from '../metrics';
@@ -19,7 +20,18 @@ import type { Client } from '@temporalio/client';
 import { createHealthControl } from '../client/webhook-health';
 
 export interface AppDeps {
-  config: Pick<Config, 'adminApiKey' | 'allowInsecureUrls' | 'allowPrivateTargets' | 'temporalTaskQueue' | 'retryDelaysMs' | 'attemptTimeoutMs'>;
+  config: Pick<
+    Config,
+    | 'adminApiKey'
+    | 'allowInsecureUrls'
+    | 'allowPrivateTargets'
+    | 'temporalTaskQueue'
+    | 'retryDelaysMs'
+    | 'attemptTimeoutMs'
+    | 'apiRateLimitPerMinute'
+    | 'apiRateLimitBurst'
+    | 'corsOrigins'
+  >;
   repos: Repositories;
   logger: Logger;
   /** Publishing and the webhooks' health workflows go through Temporal. */
@@ -47,9 +59,11 @@ export function buildApp({ config, repos, logger, temporal, metrics = createMetr
   const settings = { retryDelaysMs: config.retryDelaysMs, attemptTimeoutMs: config.attemptTimeoutMs };
   admin.use('/events', eventsRouter({ repos, temporal, taskQueue: config.temporalTaskQueue, settings, logger }));
 
+  // Limited per credential, so after the credential checks: an unauthenticated request is answered 401 without touching the limiter.
+  const limited = rateLimit({ buckets: repos.rateLimits, settings: config, logger });
   const api = Router();
-  api.use('/admin', requireAdminKey(config.adminApiKey), jsonBody, admin);
-  api.use('/integration', requireIntegrationToken(repos.tokens), jsonBody, integrationRoutes);
+  api.use('/admin', requireAdminKey(config.adminApiKey), limited, jsonBody, admin);
+  api.use('/integration', requireIntegrationToken(repos.tokens), limited, jsonBody, integrationRoutes);
 
   app.use(countRequests(metrics));
   app.use(uiRouter());
