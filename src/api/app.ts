@@ -12,6 +12,7 @@ import { deliveriesRouter } from './deliveries';
 import { operationsRouter } from '../http/operations';
 import { countRequests } from './request-metrics';
 import { rateLimit } from './rate-limit';
+import { apiCors, securityHeaders } from './security';
 import { openApiRouter } from './openapi';
 import { uiRouter } from './ui';
 import { createMetrics, type Metrics } from '../metrics';
@@ -66,6 +67,8 @@ export function buildApp({ config, repos, logger, temporal, metrics = createMetr
   api.use('/integration', requireIntegrationToken(repos.tokens), limited, jsonBody, integrationRoutes);
 
   app.use(countRequests(metrics));
+  app.use(securityHeaders());
+  app.use('/api/v1', apiCors(config.corsOrigins));
   app.use(uiRouter());
   app.use(openApiRouter());
   app.use(operationsRouter({ db: repos.db, temporal, metrics }));
