@@ -19,6 +19,7 @@ import { createMetrics, type Metrics } from '../metrics';
 import { createDeliveryStarter } from './delivery-starter';
 import type { Client } from '@temporalio/client';
 import { createHealthControl } from '../client/webhook-health';
+import { checkPathIds } from './path-ids';
 
 export interface AppDeps {
   config: Pick<
@@ -54,7 +55,7 @@ export function buildApp({ config, repos, logger, temporal, metrics = createMetr
   integrationRoutes.use(webhooksRouter({ repos, health, rules: config }));
   integrationRoutes.use(deliveriesRouter({ repos, starter }));
 
-  const admin = Router();
+  const admin = checkPathIds(Router());
   admin.use('/integrations/:integrationId', integrationFromPath(repos), integrationRoutes);
   admin.use('/integrations', integrationsRouter({ repos }));
   const settings = { retryDelaysMs: config.retryDelaysMs, attemptTimeoutMs: config.attemptTimeoutMs };
