@@ -22,6 +22,12 @@ export interface Config {
   disableAfterFailures: number;
   allowPrivateTargets: boolean;
   allowInsecureUrls: boolean;
+  /** Per credential (each API token, the admin key): the bucket refills at this rate... */
+  apiRateLimitPerMinute: number;
+  /** ...and holds at most this many requests. */
+  apiRateLimitBurst: number;
+  /** Browser origins allowed to call the API (CORS); empty: closed. */
+  corsOrigins: string[];
   logLevel: LogLevel;
 }
 
@@ -63,6 +69,31 @@ const hostPort = z
   .trim()
   .regex(/^[^\s:/]+:\d{1,5}$/, 'must be host:port, e.g. "localhost:7233"');
 
+/** An origin as browsers send it: http(s), host and an optional port; nothing after. */
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value;
+  } catch {
+    return false;
+  }
+}
+
+const originList = z
+  .string()
+  .trim()
+  .transform((value, ctx) => {
+    const origins = value.split(',').map((part) => part.trim());
+    const bad = origins.filter((origin) => !isOrigin(origin));
+    if (bad.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be comma-separated origins like https://app.example.com (scheme, host, optional port; no path or trailing slash); not: ${bad.map((b) => JSON.stringify(b)).join(', ')}`,
+      });
+    }
+    return origins;
+  });
+
 const settingsSchema = z.object({
   PORT: integer(0, 65535).default(3000),
   METRICS_PORT: integer(0, 65535).default(9464),
@@ -89,6 +120,9 @@ const settingsSchema = z.object({
   WEBHOOK_DISABLE_AFTER_FAILURES: integer(1, 1_000_000).default(10),
   WEBHOOK_ALLOW_PRIVATE_TARGETS: boolean.default(false),
   WEBHOOK_ALLOW_INSECURE_URLS: boolean.default(false),
+  API_RATE_LIMIT_PER_MINUTE: integer(1, 1_000_000).default(600),
+  API_RATE_LIMIT_BURST: integer(1, 1_000_000).default(100),
+  CORS_ORIGINS: originList.default([]),
   LOG_LEVEL: z.enum(logLevels).default('info'),
 });
 
@@ -120,6 +154,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     disableAfterFailures: s.WEBHOOK_DISABLE_AFTER_FAILURES,
     allowPrivateTargets: s.WEBHOOK_ALLOW_PRIVATE_TARGETS,
     allowInsecureUrls: s.WEBHOOK_ALLOW_INSECURE_URLS,
+    apiRateLimitPerMinute: s.API_RATE_LIMIT_PER_MINUTE,
+    apiRateLimitBurst: s.API_RATE_LIMIT_BURST,
+    corsOrigins: s.CORS_ORIGINS,
     logLevel: s.LOG_LEVEL,
   };
 }

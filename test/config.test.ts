@@ -16,6 +16,9 @@ describe('loadConfig', () => {
       disableAfterFailures: 10,
       allowPrivateTargets: false,
       allowInsecureUrls: false,
+      apiRateLimitPerMinute: 600,
+      apiRateLimitBurst: 100,
+      corsOrigins: [],
       logLevel: 'info',
     });
   });
@@ -35,6 +38,9 @@ describe('loadConfig', () => {
       WEBHOOK_DISABLE_AFTER_FAILURES: '3',
       WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
       WEBHOOK_ALLOW_INSECURE_URLS: 'true',
+      API_RATE_LIMIT_PER_MINUTE: '60',
+      API_RATE_LIMIT_BURST: '5',
+      CORS_ORIGINS: 'https://app.example.com, http://localhost:5173',
       LOG_LEVEL: 'warn',
     });
     expect(config).toEqual({
@@ -51,6 +57,9 @@ describe('loadConfig', () => {
       disableAfterFailures: 3,
       allowPrivateTargets: true,
       allowInsecureUrls: true,
+      apiRateLimitPerMinute: 60,
+      apiRateLimitBurst: 5,
+      corsOrigins: ['https://app.example.com', 'http://localhost:5173'],
       logLevel: 'warn',
     });
   });
@@ -83,6 +92,14 @@ describe('loadConfig', () => {
     ['WEBHOOK_ALLOW_PRIVATE_TARGETS', 'yes'],
     ['WEBHOOK_ALLOW_INSECURE_URLS', '1'],
     ['LOG_LEVEL', 'loud'],
+    ['API_RATE_LIMIT_PER_MINUTE', '0'],
+    ['API_RATE_LIMIT_BURST', 'ten'],
+    ['CORS_ORIGINS', '*'],
+    ['CORS_ORIGINS', 'https://app.example.com/'],
+    ['CORS_ORIGINS', 'https://app.example.com/path'],
+    ['CORS_ORIGINS', 'app.example.com'],
+    ['CORS_ORIGINS', 'https://a.example.com,,https://b.example.com'],
+    ['CORS_ORIGINS', 'ftp://files.example.com'],
     ['SECRET_ENCRYPTION_KEY', 'too-short'],
     ['SECRET_ENCRYPTION_KEY', Buffer.alloc(16).toString('base64')],
   ])('stops on %s=%s with a message naming the setting', (name, value) => {

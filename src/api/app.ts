@@ -11,15 +11,29 @@ import { eventsRouter } from './events';
 import { deliveriesRouter } from './deliveries';
 import { operationsRouter } from '../http/operations';
 import { countRequests } from './request-metrics';
+import { rateLimit } from './rate-limit';
+import { apiCors, securityHeaders } from './security';
 import { openApiRouter } from './openapi';
 import { uiRouter } from './ui';
 import { createMetrics, type Metrics } from '../metrics';
 import { createDeliveryStarter } from './delivery-starter';
 import type { Client } from '@temporalio/client';
 import { createHealthControl } from '../client/webhook-health';
+import { checkPathIds } from './path-ids';
 
 export interface AppDeps {
-  config: Pick<Config, 'adminApiKey' | 'allowInsecureUrls' | 'allowPrivateTargets' | 'temporalTaskQueue' | 'retryDelaysMs' | 'attemptTimeoutMs'>;
+  config: Pick<
+    Config,
+    | 'adminApiKey'
+    | 'allowInsecureUrls'
+    | 'allowPrivateTargets'
+    | 'temporalTaskQueue'
+    | 'retryDelaysMs'
+    | 'attemptTimeoutMs'
+    | 'apiRateLimitPerMinute'
+    | 'apiRateLimitBurst'
+    | 'corsOrigins'
+  >;
   repos: Repositories;
   logger: Logger;
   /** Publishing and the webhooks' health workflows go through Temporal. */
@@ -46,17 +60,21 @@ export function buildApp({ config, repos, logger, temporal, eagerStart = false, 
   integrationRoutes.use(webhooksRouter({ repos, health, rules: config }));
   integrationRoutes.use(deliveriesRouter({ repos, starter }));
 
-  const admin = Router();
+  const admin = checkPathIds(Router());
   admin.use('/integrations/:integrationId', integrationFromPath(repos), integrationRoutes);
   admin.use('/integrations', integrationsRouter({ repos }));
   const settings = { retryDelaysMs: config.retryDelaysMs, attemptTimeoutMs: config.attemptTimeoutMs };
   admin.use('/events', eventsRouter({ repos, temporal, taskQueue: config.temporalTaskQueue, settings, eagerStart, logger }));
 
+  // Limited per credential, so after the credential checks: an unauthenticated request is answered 401 without touching the limiter.
+  const limited = rateLimit({ buckets: repos.rateLimits, settings: config, logger });
   const api = Router();
-  api.use('/admin', requireAdminKey(config.adminApiKey), jsonBody, admin);
-  api.use('/integration', requireIntegrationToken(repos.tokens), jsonBody, integrationRoutes);
+  api.use('/admin', requireAdminKey(config.adminApiKey), limited, jsonBody, admin);
+  api.use('/integration', requireIntegrationToken(repos.tokens), limited, jsonBody, integrationRoutes);
 
   app.use(countRequests(metrics));
+  app.use(securityHeaders());
+  app.use('/api/v1', apiCors(config.corsOrigins));
   app.use(uiRouter());
   app.use(openApiRouter());
   app.use(operationsRouter({ db: repos.db, temporal, metrics }));

@@ -14,6 +14,7 @@ import { parseBody, parseWith } from './validate';
 import { attemptJson, deliveryJson } from './serializers';
 import type { DeliveryStarter } from './delivery-starter';
 import type { deliveryDetailSchema, deliveryPageSchema, recoverResultSchema, testResultSchema } from './schemas';
+import { checkPathIds } from './path-ids';
 
 /** Query of the delivery log; exported, with the bodies below, for the OpenAPI document. */
 export const listQuery = z.strictObject({
@@ -48,7 +49,7 @@ function requireActive(webhook: Webhook): void {
 
 /** Delivery log, redelivery, recovery and test events of one integration (res.locals.integrationId). */
 export function deliveriesRouter({ repos, starter }: { repos: Repositories; starter: DeliveryStarter }): Router {
-  const router = Router();
+  const router = checkPathIds(Router());
 
   const findWebhook = async (res: Response, id: string) => {
     const webhook = await repos.webhooks.find(integrationOf(res), id);

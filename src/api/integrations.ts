@@ -3,17 +3,18 @@ import { z } from 'zod';
 import { hashApiToken, newApiToken, newId } from '../domain/ids';
 import type { Repositories } from '../db';
 import { notFound } from '../http/errors';
-import { parseBody } from './validate';
+import { parseBody, storableText } from './validate';
 import { integrationJson } from './serializers';
 import type { integrationCreatedSchema, tokenCreatedSchema } from './schemas';
+import { checkPathIds } from './path-ids';
 
 export const createIntegrationBody = z.strictObject({
-  name: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
+  name: storableText(z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters')),
 });
 
 /** Admin: integrations and their API tokens. */
 export function integrationsRouter({ repos }: { repos: Repositories }): Router {
-  const router = Router();
+  const router = checkPathIds(Router());
 
   router.post('/', async (req, res) => {
     const { name } = parseBody(createIntegrationBody, req);

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Router, type Response } from 'express';
 import { build, type BuildOptions } from 'esbuild';
+import { contentSecurityPolicy, type CspDirectives } from './security';
 
 /** The Platform UI as served: built once per process, kept in memory. */
 export interface UiAssets {
@@ -12,18 +13,18 @@ export interface UiAssets {
 }
 
 /** Only this origin, no inline script or style, no framing, no plugins. */
-export const uiContentSecurityPolicy = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self'",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
+export const uiCspDirectives: CspDirectives = {
+  'default-src': ["'self'"],
+  'script-src': ["'self'"],
+  'style-src': ["'self'"],
+  'img-src': ["'self'"],
+  'font-src': ["'self'"],
+  'connect-src': ["'self'"],
+  'object-src': ["'none'"],
+  'base-uri': ["'none'"],
+  'form-action': ["'self'"],
+  'frame-ancestors': ["'none'"],
+};
 
 /**
  * Where the UI sources are: src/ui beside this file under tsx, or the source tree's src/ui when
@@ -76,17 +77,6 @@ async function bundle(dir: string): Promise<UiAssets> {
   return { html, js: text(js), css: text(css) };
 }
 
-function secureHeaders(res: Response): void {
-  res.set({
-    'Content-Security-Policy': uiContentSecurityPolicy,
-    'X-Content-Type-Options': 'nosniff',
-    'X-Frame-Options': 'DENY',
-    'Referrer-Policy': 'no-referrer',
-    'Cross-Origin-Opener-Policy': 'same-origin',
-    'Cache-Control': 'no-cache',
-  });
-}
-
 /**
  * The Platform UI: `/` (index.html), `/ui/app.js`, `/ui/styles.css`. The bundle is built when the
  * router is created (at API start-up) and cached; a request waits for it if it is still building.
@@ -98,13 +88,13 @@ export function uiRouter(options: { dir?: string } = {}): Router {
   // app's error handler) and the next request tries again.
   buildUiAssets(dir).catch(() => undefined);
   const router = Router();
+  const csp = contentSecurityPolicy(uiCspDirectives);
   const serve = (type: string, pick: (a: UiAssets) => string) => async (_req: unknown, res: Response) => {
     const body = pick(await buildUiAssets(dir));
-    secureHeaders(res);
-    res.type(type).send(body);
+    res.set('Cache-Control', 'no-cache').type(type).send(body);
   };
-  router.get('/', serve('html', (a) => a.html));
-  router.get('/ui/app.js', serve('application/javascript', (a) => a.js));
-  router.get('/ui/styles.css', serve('css', (a) => a.css));
+  router.get('/', csp, serve('html', (a) => a.html));
+  router.get('/ui/app.js', csp, serve('application/javascript', (a) => a.js));
+  router.get('/ui/styles.css', csp, serve('css', (a) => a.css));
   return router;
 }

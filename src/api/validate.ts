@@ -17,6 +17,9 @@ export const jsonBody: RequestHandler = (req, res, next) => {
   parseJson(req, res, next);
 };
 
+/** Text the database can store: PostgreSQL refuses the NUL character in text. */
+export const storableText = (schema: z.ZodString) => schema.refine((value) => !value.includes('\u0000'), 'must not contain the NUL character (\\u0000)');
+
 /** Parses a request body (absent counts as `{}`) against a schema, answering 400 with every problem. */
 export function parseBody<S extends z.ZodType>(schema: S, req: Request): z.output<S> {
   return parseWith(schema, req.body ?? {}, 'Request body');

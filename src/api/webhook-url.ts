@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isLiteralPrivateHost } from '../domain/target-check';
+import { storableText } from './validate';
 
 export interface WebhookUrlRules {
   allowInsecureUrls: boolean;
@@ -9,9 +10,7 @@ export interface WebhookUrlRules {
 /** SPEC.md "Validation": absolute https URL (http only if allowed), ≤ 2048 chars, no credentials. */
 export function webhookUrlSchema(rules: WebhookUrlRules) {
   const protocols = rules.allowInsecureUrls ? ['https:', 'http:'] : ['https:'];
-  return z
-    .string()
-    .max(2048, 'must be at most 2048 characters')
+  return storableText(z.string().max(2048, 'must be at most 2048 characters'))
     .superRefine((value, ctx) => {
       const problem = urlProblem(value, protocols, rules.allowPrivateTargets);
       if (problem) ctx.addIssue({ code: 'custom', message: problem });

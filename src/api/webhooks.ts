@@ -6,10 +6,11 @@ import type { Repositories } from '../db';
 import type { HealthControl } from '../client/webhook-health';
 import { notFound } from '../http/errors';
 import { integrationOf } from './auth';
-import { parseBody } from './validate';
+import { parseBody, storableText } from './validate';
 import { webhookJson } from './serializers';
 import type { eventTypeListSchema } from './schemas';
 import { webhookUrlSchema, type WebhookUrlRules } from './webhook-url';
+import { checkPathIds } from './path-ids';
 
 const eventList = z
   .array(
@@ -25,7 +26,7 @@ const eventList = z
     });
   });
 
-const description = z.string().max(1000, 'must be at most 1000 characters');
+const description = storableText(z.string().max(1000, 'must be at most 1000 characters'));
 
 /** The bodies of create and update; exported for the OpenAPI document (api/openapi). */
 export function webhookBodies(rules: WebhookUrlRules) {
@@ -52,7 +53,7 @@ export const rotateSecretBody = z.strictObject({
  */
 export function webhooksRouter(deps: { repos: Repositories; health: HealthControl; rules: WebhookUrlRules }): Router {
   const { repos, health, rules } = deps;
-  const router = Router();
+  const router = checkPathIds(Router());
   const bodies = webhookBodies(rules);
 
   router.post('/webhook-events', async (req, res) => {

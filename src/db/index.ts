@@ -8,6 +8,7 @@ import { createWebhookRepository } from './webhooks';
 import { createEventRepository } from './events';
 import { createDeliveryRepository } from './deliveries';
 import { createPublicationRepository } from './publications';
+import { createRateLimitRepository } from './rate-limits';
 
 /** Every repository on one database; webhook secrets are encrypted with `secretBox`. */
 export function createRepositories(db: Knex, secretBox: SecretBox) {
@@ -22,6 +23,7 @@ export function createRepositories(db: Knex, secretBox: SecretBox) {
     events,
     deliveries,
     publications: createPublicationRepository(db, { events, webhooks, deliveries }),
+    rateLimits: createRateLimitRepository(db),
   };
 }
 

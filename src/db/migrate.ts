@@ -6,6 +6,7 @@ import * as secretRotation from './migrations/004-secret-rotation';
 import * as eventsPerIntegration from './migrations/005-events-per-integration';
 import * as deliveryStartOutbox from './migrations/006-delivery-start-outbox';
 import * as failureReports from './migrations/007-failure-reports';
+import * as apiRateLimits from './migrations/008-api-rate-limits';
 
 interface Migration {
   up(db: Knex): Promise<void>;
@@ -21,6 +22,7 @@ const migrations: Record<string, Migration> = {
   '005-events-per-integration': eventsPerIntegration,
   '006-delivery-start-outbox': deliveryStartOutbox,
   '007-failure-reports': failureReports,
+  '008-api-rate-limits': apiRateLimits,
 };
 
 const migrationSource: Knex.MigrationSource<string> = {

@@ -73,11 +73,15 @@ function fromBodyParser(err: { type?: unknown }): ApiError | undefined {
   }
 }
 
+/** The router refuses a path parameter that is not valid percent-encoding (`%E0%A4%A`). */
+const isBadPathEncoding = (err: unknown) => err instanceof URIError && (err as { status?: unknown }).status === 400;
+
 /** Turns anything thrown into the JSON error shape; never leaks a stack trace. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, next) => {
     if (res.headersSent) return next(err);
     let apiError = err instanceof ApiError ? err : fromBodyParser(err ?? {});
+    if (!apiError && isBadPathEncoding(err)) apiError = new ApiError('validation_failed', 'The request path is not valid percent-encoding');
     if (!apiError && isUnavailable(err)) {
       logger.warn({ err, path: req.path }, 'dependency unavailable');
       apiError = new ApiError('unavailable', 'A backing service is unavailable; try again shortly');

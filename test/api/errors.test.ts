@@ -56,6 +56,28 @@ describe('request bodies', () => {
   });
 });
 
+describe('odd input', () => {
+  it('answers 400 for text PostgreSQL cannot store (NUL), and changes nothing', async () => {
+    const before = await countIntegrations();
+    const res = await asAdmin(t.app).post('/api/v1/admin/integrations', { name: 'a\u0000b' }).expect(400);
+    expect(res.body.error.details).toEqual([{ path: 'name', message: expect.stringContaining('NUL') }]);
+    expect(await countIntegrations()).toBe(before);
+  });
+
+  it.each(['%00', 'wh_%00', 'wh_a%2Fb', `wh_${'a'.repeat(500)}`, 'int_abc'])('answers 404 for the malformed id %s without a lookup', async (id) => {
+    const { token } = await createIntegration(t.app);
+    const res = await request(t.app).get(`/api/v1/integration/webhook-events/${id}`).set('Authorization', `Bearer ${token}`);
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe('not_found');
+  });
+
+  it('answers 400 for a path that is not valid percent-encoding', async () => {
+    const res = await request(t.app).get('/api/v1/admin/integrations/%E0%A4%A/tokens').set('Authorization', `Bearer ${adminKey}`);
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ error: { code: 'validation_failed', message: 'The request path is not valid percent-encoding' } });
+  });
+});
+
 describe('unknown routes', () => {
   it.each([
     ['GET', '/nothing-here'],

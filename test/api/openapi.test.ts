@@ -99,6 +99,17 @@ describe('GET /api/v1/openapi.json', () => {
   });
 });
 
+describe('rate limits', () => {
+  it('documents 429 with Retry-After and the RateLimit headers on every authenticated operation', () => {
+    const ops = Object.values(doc.paths).flatMap((item) => Object.values(item)) as Array<{ security?: unknown[]; responses: Record<string, { headers?: Record<string, unknown> }> }>;
+    const secured = ops.filter((op) => (op.security ?? []).length > 0);
+    expect(secured.length).toBeGreaterThan(20);
+    for (const op of secured) {
+      expect(Object.keys(op.responses[429]?.headers ?? {}).sort()).toEqual(['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Retry-After']);
+    }
+  });
+});
+
 describe('GET /docs', () => {
   it('is a readable HTML page naming every path, with no external resources', async () => {
     const res = await request(app).get('/docs').expect(200).expect('Content-Type', /html/);

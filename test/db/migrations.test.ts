@@ -1,7 +1,7 @@
 import { migrateLatest, migrateRollbackAll } from '../../src/db/migrate';
 import { createTestDb, type TestDb } from '../helpers/db';
 
-const appTables = ['api_tokens', 'delivery_attempts', 'deliveries', 'events', 'integrations', 'webhooks'];
+const appTables = ['api_rate_limits', 'api_tokens', 'delivery_attempts', 'deliveries', 'events', 'integrations', 'webhooks'];
 
 let t: TestDb;
 beforeAll(async () => {
@@ -31,5 +31,5 @@ it('migrates up, down and up again cleanly', async () => {
   // Running again is a no-op.
   await migrateLatest(t.db);
   const [{ n }] = await t.db('knex_migrations').count({ n: '*' });
-  expect(Number(n)).toBe(7);
+  expect(Number(n)).toBe(8);
 });

@@ -12,6 +12,7 @@ import { randomBase62 } from '../../src/domain/ids';
 import { startWorker, type RunningWorker, type WorkerDeps } from '../../src/worker/worker';
 import { createMetrics } from '../../src/metrics';
 import { createTestDb } from './db';
+import type { Db } from '../../src/db/knex';
 
 export const adminKey = 'test-admin-key-0123456789';
 
@@ -21,6 +22,8 @@ export interface TestApp {
   config: Config;
   temporal: Client;
   worker?: RunningWorker;
+  /** Another knex instance on this app's database (see TestDb.connectAgain). */
+  connectAgain(): Db;
   close(): Promise<void>;
 }
 
@@ -44,6 +47,8 @@ const testEnv = {
   WEBHOOK_RETRY_DELAYS_MS: '100,200,300',
   WEBHOOK_ATTEMPT_TIMEOUT_MS: '2000',
   LOG_LEVEL: 'silent',
+  // A test file makes hundreds of requests in seconds as one admin; the rate-limit tests set their own.
+  API_RATE_LIMIT_BURST: '100000',
   SECRET_ENCRYPTION_KEY: 'dGVzdC1vbmx5LWtleS10ZXN0LW9ubHkta2V5LTMyYnk=',
 };
 
@@ -59,7 +64,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   // TEST_LOG_LEVEL=debug shows the app's and worker's logs when a test needs explaining.
   const logger = options.logger ?? createLogger((process.env.TEST_LOG_LEVEL as LogLevel) ?? 'silent');
   const metrics = createMetrics();
-  const { db, close: closeDb } = await createTestDb();
+  const { db, connectAgain, close: closeDb } = await createTestDb();
   const repos = createRepositories(db, createSecretBox(config.secretEncryptionKey!));
   const address = process.env.TEMPORAL_TEST_ADDRESS!;
   const connection = await Connection.connect({ address });
@@ -77,6 +82,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     config,
     temporal,
     worker,
+    connectAgain,
     close: async () => {
       await worker?.stop();
       await workerConnection?.close();

@@ -31,6 +31,12 @@ export function testDatabase(env: NodeJS.ProcessEnv = process.env): string {
 
 export interface TestDb {
   db: Db;
+  /**
+   * Another knex instance on the same database, as a second process would have one: its own
+   * connection pool on PostgreSQL; under in-memory PGlite, which only one instance can open, `db`
+   * itself. The caller destroys it (before close()).
+   */
+  connectAgain(): Db;
   close(): Promise<void>;
 }
 
@@ -43,7 +49,7 @@ export async function createTestDb({ migrate = true } = {}): Promise<TestDb> {
   if (!url) {
     const db = createDb({});
     if (migrate) await migrateLatest(db);
-    return { db, close: () => db.destroy() };
+    return { db, connectAgain: () => db, close: () => db.destroy() };
   }
   const schema = `test_${randomBase62(12).toLowerCase()}`;
   const admin = createDb({ databaseUrl: url, poolMax: 1 });
@@ -52,6 +58,7 @@ export async function createTestDb({ migrate = true } = {}): Promise<TestDb> {
   if (migrate) await migrateLatest(db);
   return {
     db,
+    connectAgain: () => createDb({ databaseUrl: url, schema, poolMax: 2 }),
     close: async () => {
       await db.destroy();
       await admin.raw('DROP SCHEMA ?? CASCADE', [schema]);

@@ -20,16 +20,29 @@ function errorStatuses(op: Operation, path: string): number[] {
     ...(pathParamNames(path).length > 0 || op.notFound ? [404] : []),
     ...(op.conflict ? [409] : []),
     ...(hasBody ? [413, 415] : []),
+    429,
     503,
   ];
 }
+
+const wholeNumber = { schema: { type: 'integer' as const, minimum: 0 } };
+/** What a 429 carries: when to retry, and the bucket (every answer of an authenticated route has the RateLimit ones). */
+const rateLimitHeaders = {
+  'Retry-After': { description: 'Whole seconds until the next request is allowed', ...wholeNumber },
+  'RateLimit-Limit': { description: 'The burst: how many requests the credential may make at once (API_RATE_LIMIT_BURST)', ...wholeNumber },
+  'RateLimit-Remaining': { description: 'Requests left now', ...wholeNumber },
+  'RateLimit-Reset': { description: 'Whole seconds until the full burst is available again', ...wholeNumber },
+};
 
 /** One operation as a zod-to-openapi route at `path`, behind the `security` scheme; `extra` overrides fields. */
 function route(op: Operation, path: string, security: string, extra: Partial<Operation> = {}): RouteConfig {
   const o = { ...op, ...extra };
   const names = pathParamNames(path);
   const responses: RouteConfig['responses'] = { [o.ok.status]: json(o.ok.description, o.ok.schema) };
-  for (const status of errorStatuses(o, path)) responses[status] = json(status === 409 ? o.conflict! : errorDescriptions[status], s.errorSchema);
+  for (const status of errorStatuses(o, path)) {
+    responses[status] = json(status === 409 ? o.conflict! : errorDescriptions[status], s.errorSchema);
+    if (status === 429) responses[status].headers = rateLimitHeaders;
+  }
   return {
     method: o.method,
     path,
@@ -55,7 +68,9 @@ const description = `Integrators register HTTPS endpoints and receive signed \`P
 
 **Retries.** An attempt succeeds only on a 2xx within 10 seconds; redirects count as failures. A failed first attempt is retried up to 3 times, after 1 s, 5 s and 30 s (at most 4 attempts). After 10 consecutive failed deliveries a webhook is disabled until \`PATCH {"active": true}\`.
 
-**Errors** are JSON \`{"error": {"code", "message", "details"}}\`; an integration token reaches only its own integration, and another integration's resource answers 404.`;
+**Errors** are JSON \`{"error": {"code", "message", "details"}}\`; an integration token reaches only its own integration, and another integration's resource answers 404.
+
+**Rate limits.** Each credential (each API token, the admin key) has a token bucket of \`API_RATE_LIMIT_BURST\` requests (default 100), refilled at \`API_RATE_LIMIT_PER_MINUTE\` (default 600), shared by every API process. Every answer of an authenticated route carries \`RateLimit-Limit\`, \`RateLimit-Remaining\` and \`RateLimit-Reset\`; past the limit the answer is 429 \`rate_limited\` with \`Retry-After\` in whole seconds.`;
 
 const tags = [
   { name: 'Integrations', description: 'Admin key: integrations and their API tokens.' },

@@ -44,6 +44,7 @@ export const errorDescriptions: Record<number, string> = {
   404: 'not_found: no such resource, or it belongs to another integration',
   413: 'payload_too_large: the body is over 1 MiB',
   415: 'unsupported_media_type: the body is not UTF-8 JSON',
+  429: 'rate_limited: this credential made too many requests (API_RATE_LIMIT_PER_MINUTE, with a burst of API_RATE_LIMIT_BURST); retry after `Retry-After` seconds',
   503: 'unavailable: the database or Temporal is unreachable; try again shortly',
 };
 
