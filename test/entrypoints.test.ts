@@ -99,7 +99,8 @@ describe('npm run api / npm run worker', () => {
       }
       expect(await api.exited).toBe(0);
       expect(await worker.exited).toBe(0);
-    });
+      // It compiles the project first: on a busy machine that alone can take most of a minute.
+    }, 180_000);
   } else {
     it('tells the user they need PostgreSQL: without DATABASE_URL the embedded database serves only `npm start`', async () => {
       const proc = start('src/worker/main.ts', { TEMPORAL_ADDRESS: process.env.TEMPORAL_TEST_ADDRESS, DATABASE_URL: '' });
