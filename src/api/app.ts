@@ -35,7 +35,8 @@ export function buildApp({ config, repos, logger, temporal, metrics = createMetr
   app.disable('x-powered-by');
   app.set('trust proxy', false);
 
-  const starter = createDeliveryStarter({ client: temporal, repos, taskQueue: config.temporalTaskQueue });
+  const settings = { retryDelaysMs: config.retryDelaysMs, attemptTimeoutMs: config.attemptTimeoutMs };
+  const starter = createDeliveryStarter({ client: temporal, repos, taskQueue: config.temporalTaskQueue, schedule: settings });
   // Everything one integration owns; served for its tokens and, for admins, under its id.
   const integrationRoutes = Router();
   integrationRoutes.use(webhooksRouter({ repos, health, rules: config }));
@@ -44,7 +45,6 @@ export function buildApp({ config, repos, logger, temporal, metrics = createMetr
   const admin = Router();
   admin.use('/integrations/:integrationId', integrationFromPath(repos), integrationRoutes);
   admin.use('/integrations', integrationsRouter({ repos }));
-  const settings = { retryDelaysMs: config.retryDelaysMs, attemptTimeoutMs: config.attemptTimeoutMs };
   admin.use('/events', eventsRouter({ repos, temporal, taskQueue: config.temporalTaskQueue, settings, logger }));
 
   const api = Router();
