@@ -22,6 +22,8 @@ export interface Config {
   disableAfterFailures: number;
   allowPrivateTargets: boolean;
   allowInsecureUrls: boolean;
+  /** The Temporal Web UI the Platform UI links to (no trailing slash). Unset: `npm start` uses its dev server's; else no links. */
+  temporalUiUrl?: string;
   logLevel: LogLevel;
 }
 
@@ -89,6 +91,12 @@ const settingsSchema = z.object({
   WEBHOOK_DISABLE_AFTER_FAILURES: integer(1, 1_000_000).default(10),
   WEBHOOK_ALLOW_PRIVATE_TARGETS: boolean.default(false),
   WEBHOOK_ALLOW_INSECURE_URLS: boolean.default(false),
+  TEMPORAL_UI_URL: z
+    .string()
+    .trim()
+    .regex(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, 'must be an http(s) URL without query, e.g. "http://localhost:8233"')
+    .transform((url) => url.replace(/\/+$/, ''))
+    .optional(),
   LOG_LEVEL: z.enum(logLevels).default('info'),
 });
 
@@ -120,6 +128,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     disableAfterFailures: s.WEBHOOK_DISABLE_AFTER_FAILURES,
     allowPrivateTargets: s.WEBHOOK_ALLOW_PRIVATE_TARGETS,
     allowInsecureUrls: s.WEBHOOK_ALLOW_INSECURE_URLS,
+    temporalUiUrl: s.TEMPORAL_UI_URL,
     logLevel: s.LOG_LEVEL,
   };
 }

@@ -16,6 +16,7 @@ describe('loadConfig', () => {
       disableAfterFailures: 10,
       allowPrivateTargets: false,
       allowInsecureUrls: false,
+      temporalUiUrl: undefined,
       logLevel: 'info',
     });
   });
@@ -35,6 +36,7 @@ describe('loadConfig', () => {
       WEBHOOK_DISABLE_AFTER_FAILURES: '3',
       WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
       WEBHOOK_ALLOW_INSECURE_URLS: 'true',
+      TEMPORAL_UI_URL: 'https://temporal.example.com/ui/',
       LOG_LEVEL: 'warn',
     });
     expect(config).toEqual({
@@ -51,6 +53,7 @@ describe('loadConfig', () => {
       disableAfterFailures: 3,
       allowPrivateTargets: true,
       allowInsecureUrls: true,
+      temporalUiUrl: 'https://temporal.example.com/ui',
       logLevel: 'warn',
     });
   });
@@ -83,6 +86,8 @@ describe('loadConfig', () => {
     ['WEBHOOK_ALLOW_PRIVATE_TARGETS', 'yes'],
     ['WEBHOOK_ALLOW_INSECURE_URLS', '1'],
     ['LOG_LEVEL', 'loud'],
+    ['TEMPORAL_UI_URL', 'localhost:8233'],
+    ['TEMPORAL_UI_URL', 'http://localhost:8233/?x=1'],
     ['SECRET_ENCRYPTION_KEY', 'too-short'],
     ['SECRET_ENCRYPTION_KEY', Buffer.alloc(16).toString('base64')],
   ])('stops on %s=%s with a message naming the setting', (name, value) => {

@@ -19,7 +19,10 @@ import type { Client } from '@temporalio/client';
 import { createHealthControl } from '../client/webhook-health';
 
 export interface AppDeps {
-  config: Pick<Config, 'adminApiKey' | 'allowInsecureUrls' | 'allowPrivateTargets' | 'temporalTaskQueue' | 'retryDelaysMs' | 'attemptTimeoutMs'>;
+  config: Pick<
+    Config,
+    'adminApiKey' | 'allowInsecureUrls' | 'allowPrivateTargets' | 'temporalNamespace' | 'temporalTaskQueue' | 'temporalUiUrl' | 'retryDelaysMs' | 'attemptTimeoutMs'
+  >;
   repos: Repositories;
   logger: Logger;
   /** Publishing and the webhooks' health workflows go through Temporal. */
@@ -52,7 +55,7 @@ export function buildApp({ config, repos, logger, temporal, metrics = createMetr
   api.use('/integration', requireIntegrationToken(repos.tokens), jsonBody, integrationRoutes);
 
   app.use(countRequests(metrics));
-  app.use(uiRouter());
+  app.use(uiRouter({ temporalUi: { url: config.temporalUiUrl, namespace: config.temporalNamespace } }));
   app.use(openApiRouter());
   app.use(operationsRouter({ db: repos.db, temporal, metrics }));
   app.use('/api/v1', api);
