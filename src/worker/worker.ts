@@ -38,6 +38,9 @@ export interface RunningWorker {
  */
 const cachedWorkflows = 100;
 
+/** Task slots of each kind: the SDK's defaults, named so that the metrics can say how many are free. */
+const taskSlots = { workflow: 40, activity: 100, localActivity: 100 };
+
 /**
  * Given bundle (tests), else the build's prebuilt one, else the source bundled now (`npm start`,
  * tsx), quietly: the bundler's build report is no news to anyone.
@@ -77,6 +80,17 @@ export async function startWorker({
     // Deliveries waiting for a retry need no memory: a bounded cache keeps the worker's RSS flat
     // however many are parked (an evicted one is replayed from its short history when it wakes).
     maxCachedWorkflows: cachedWorkflows,
+    maxConcurrentWorkflowTaskExecutions: taskSlots.workflow,
+    maxConcurrentActivityTaskExecutions: taskSlots.activity,
+    maxConcurrentLocalActivityExecutions: taskSlots.localActivity,
+  });
+  metrics.watchTaskSlots(() => {
+    const status = worker.getStatus();
+    return {
+      workflow: { max: taskSlots.workflow, used: status.numInFlightWorkflowActivations },
+      activity: { max: taskSlots.activity, used: status.numInFlightNonLocalActivities },
+      local_activity: { max: taskSlots.localActivity, used: status.numInFlightLocalActivities },
+    };
   });
   const settings = { retryDelaysMs: config.retryDelaysMs, attemptTimeoutMs: config.attemptTimeoutMs };
   const sweeper = sweepDeliveriesAwaitingStart({ repos, client, taskQueue: config.temporalTaskQueue, settings, logger, timing: startSweep });
