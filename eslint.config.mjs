@@ -28,7 +28,7 @@ const layers = {
 const nodeOnly = ['node:*', 'fs', 'http', 'https', 'crypto', 'net', 'dns', 'knex', 'pg', 'undici'];
 
 /** The src/domain files workflows may load (the others sign, hash or parse keys with Node built-ins). */
-const sandboxSafeDomain = ['deliveries', 'workflow-ids', 'workflow-definitions'];
+const sandboxSafeDomain = ['deliveries', 'workflow-ids', 'workflow-definitions', 'workflow-metadata'];
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/', '.data/'] },

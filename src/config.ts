@@ -28,6 +28,8 @@ export interface Config {
   apiRateLimitBurst: number;
   /** Browser origins allowed to call the API (CORS); empty: closed. */
   corsOrigins: string[];
+  /** The Temporal Web UI the Platform UI links to (no trailing slash). Unset: `npm start` uses its dev server's; else no links. */
+  temporalUiUrl?: string;
   logLevel: LogLevel;
 }
 
@@ -123,6 +125,12 @@ const settingsSchema = z.object({
   API_RATE_LIMIT_PER_MINUTE: integer(1, 1_000_000).default(600),
   API_RATE_LIMIT_BURST: integer(1, 1_000_000).default(100),
   CORS_ORIGINS: originList.default([]),
+  TEMPORAL_UI_URL: z
+    .string()
+    .trim()
+    .regex(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, 'must be an http(s) URL without query, e.g. "http://localhost:8233"')
+    .transform((url) => url.replace(/\/+$/, ''))
+    .optional(),
   LOG_LEVEL: z.enum(logLevels).default('info'),
 });
 
@@ -157,6 +165,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     apiRateLimitPerMinute: s.API_RATE_LIMIT_PER_MINUTE,
     apiRateLimitBurst: s.API_RATE_LIMIT_BURST,
     corsOrigins: s.CORS_ORIGINS,
+    temporalUiUrl: s.TEMPORAL_UI_URL,
     logLevel: s.LOG_LEVEL,
   };
 }

@@ -79,13 +79,15 @@ export async function startService(options: StartOptions = {}): Promise<RunningS
 
     // On the worker's connection: deliveries published over REST start eagerly (see DeliveryStartTarget).
     const temporal = new Client({ connection, namespace: config.temporalNamespace });
-    const app = buildApp({ config: { ...config, adminApiKey: admin.value }, repos, logger, temporal, eagerStart: true, metrics });
+    // The Platform UI links to the dev server's Web UI unless TEMPORAL_UI_URL names another.
+    const temporalUiUrl = config.temporalUiUrl ?? devServer?.uiUrl;
+    const app = buildApp({ config: { ...config, adminApiKey: admin.value, temporalUiUrl }, repos, logger, temporal, eagerStart: true, metrics });
     const server = await listen(app, config.port);
     stack.push(() => closeServer(server));
     const apiUrl = `http://localhost:${boundPort(server)}`;
 
-    printBanner(print, { apiUrl, temporalAddress, uiUrl: devServer?.uiUrl, adminKey: admin.value, adminSource: admin.source, config, dataDir });
-    return { apiUrl, adminApiKey: admin.value, temporalAddress, temporalUiUrl: devServer?.uiUrl, stop };
+    printBanner(print, { apiUrl, temporalAddress, uiUrl: temporalUiUrl, adminKey: admin.value, adminSource: admin.source, config, dataDir });
+    return { apiUrl, adminApiKey: admin.value, temporalAddress, temporalUiUrl, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -1,10 +1,32 @@
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** A worker's task slots of each kind (workflow, activity, local_activity): how many there are and how many are busy. */
+export type TaskSlots = Record<string, { max: number; used: number }>;
 
 /** Prometheus metrics of one process; API and worker register into the same registry under `npm start`. */
 export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  // Read when scraped, from the worker that registered itself (none in the API alone).
+  let taskSlots: (() => TaskSlots) | undefined;
+  const slotGauge = (name: string, help: string, pick: (slots: TaskSlots[string]) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['worker_type'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [workerType, slots] of Object.entries(taskSlots?.() ?? {})) this.set({ worker_type: workerType }, pick(slots));
+      },
+    });
+  slotGauge('webhook_worker_task_slots_used', "Busy task slots of the process's Temporal worker, by kind.", (s) => s.used);
+  slotGauge('webhook_worker_task_slots_available', "Free task slots of the process's Temporal worker, by kind.", (s) => s.max - s.used);
   return {
+    /** The worker of this process reports its task slots through this. */
+    watchTaskSlots(read: () => TaskSlots): void {
+      taskSlots = read;
+    },
     registry,
     deliveries: new Counter({
       name: 'webhook_deliveries_total',

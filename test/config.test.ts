@@ -19,6 +19,7 @@ describe('loadConfig', () => {
       apiRateLimitPerMinute: 600,
       apiRateLimitBurst: 100,
       corsOrigins: [],
+      temporalUiUrl: undefined,
       logLevel: 'info',
     });
   });
@@ -41,6 +42,7 @@ describe('loadConfig', () => {
       API_RATE_LIMIT_PER_MINUTE: '60',
       API_RATE_LIMIT_BURST: '5',
       CORS_ORIGINS: 'https://app.example.com, http://localhost:5173',
+      TEMPORAL_UI_URL: 'https://temporal.example.com/ui/',
       LOG_LEVEL: 'warn',
     });
     expect(config).toEqual({
@@ -60,6 +62,7 @@ describe('loadConfig', () => {
       apiRateLimitPerMinute: 60,
       apiRateLimitBurst: 5,
       corsOrigins: ['https://app.example.com', 'http://localhost:5173'],
+      temporalUiUrl: 'https://temporal.example.com/ui',
       logLevel: 'warn',
     });
   });
@@ -100,6 +103,8 @@ describe('loadConfig', () => {
     ['CORS_ORIGINS', 'app.example.com'],
     ['CORS_ORIGINS', 'https://a.example.com,,https://b.example.com'],
     ['CORS_ORIGINS', 'ftp://files.example.com'],
+    ['TEMPORAL_UI_URL', 'localhost:8233'],
+    ['TEMPORAL_UI_URL', 'http://localhost:8233/?x=1'],
     ['SECRET_ENCRYPTION_KEY', 'too-short'],
     ['SECRET_ENCRYPTION_KEY', Buffer.alloc(16).toString('base64')],
   ])('stops on %s=%s with a message naming the setting', (name, value) => {

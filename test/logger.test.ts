@@ -18,7 +18,7 @@ const capture = new Writable({
 let t: TestApp;
 let receiver: Receiver;
 beforeAll(async () => {
-  t = await createTestApp({ worker: true, env: allowLocalReceivers, logger: createLogger('trace', capture) });
+  t = await createTestApp({ worker: true, env: allowLocalReceivers, logger: createLogger('trace', { pretty: false, destination: capture }) });
   receiver = await startReceiver();
 });
 afterAll(async () => {
@@ -78,7 +78,13 @@ it('no log line of a full run carries a webhook secret, an API token, the admin 
 
 it('redacts credential fields should a whole object be logged', () => {
   const captured: string[] = [];
-  const logger = createLogger('info', { write: (line: string) => void captured.push(line) });
+  const destination = new Writable({
+    write(chunk, _encoding, done) {
+      captured.push(String(chunk));
+      done();
+    },
+  });
+  const logger = createLogger('info', { pretty: false, destination });
   logger.info({ config: { adminApiKey: 'k-admin', secretEncryptionKey: 'k-enc' }, webhook: { id: 'wh_1', secret: 'whsec_x' }, req: { headers: { authorization: 'Bearer t' } }, token: 'eudr_live_y' }, 'oops');
   const line = captured.join('');
   for (const secret of ['k-admin', 'k-enc', 'whsec_x', 'Bearer t', 'eudr_live_y']) expect(line).not.toContain(secret);

@@ -62,8 +62,11 @@ describe('npm start with the embedded defaults', () => {
       const banner = printed.join('\n');
       expect(banner).toContain(`API:              ${first.apiUrl}/api/v1`);
       expect(banner).toContain(`Platform UI:      ${first.apiUrl}/`);
-      expect((await fetch(`${first.apiUrl}/`)).status).toBe(200);
+      const platformUi = await fetch(`${first.apiUrl}/`);
+      expect(platformUi.status).toBe(200);
       expect(banner).toContain(`Temporal Web UI:  http://localhost:${ports.temporalUiPort}`);
+      // The Platform UI links to the dev server's Web UI (TEMPORAL_UI_URL is unset).
+      expect(await platformUi.text()).toContain(`<meta name="temporal-ui-namespace" content="http://localhost:${ports.temporalUiPort}/namespaces/default">`);
       expect(banner).toContain(`Admin API key:    ${first.adminApiKey}`);
       expect(banner).toMatch(/ADMIN_API_KEY is unset, so one was generated/);
 

@@ -19,6 +19,7 @@ import { workflowIds } from '../domain/workflow-ids';
 import type { HttpSender } from './http-sender';
 import { signatureHeaders } from '../domain/signing';
 import { payloadBody } from '../domain/event-payload';
+import { healthSummary, type AttemptAnswer } from '../domain/workflow-metadata';
 
 export interface DeliveryActivityDeps {
   repos: Repositories;
@@ -33,8 +34,11 @@ export interface DeliveryActivityDeps {
 const workflowId = () => Context.current().info.workflowExecution?.workflowId;
 
 export type AttemptOutcome =
-  /** Sent, recorded with the delivery's new status and, when that is final, reported to health. */
-  | { kind: 'recorded'; ok: boolean; status: DeliveryStatus; retryInMs: number }
+  /**
+   * Sent, recorded with the delivery's new status and, when that is final, reported to health.
+   * `answer` (absent from histories recorded before) is what the workflow's current details show.
+   */
+  | { kind: 'recorded'; ok: boolean; status: DeliveryStatus; retryInMs: number; answer?: AttemptAnswer }
   /** Sent, but not recorded (the database or Temporal was away): the workflow records it. */
   | { kind: 'sent'; ok: boolean; attempt: Attempt; webhookId: string }
   /** No request was made: the webhook was disabled (skipped) or deleted (cancelled). */
@@ -65,14 +69,17 @@ async function undeliverableIfBroken<T>(read: () => Promise<T>): Promise<T> {
 }
 
 export function createDeliveryActivities({ repos, sender, client, config, metrics, logger }: DeliveryActivityDeps) {
+  const settings = (): DeliverySettings => ({ retryDelaysMs: config.retryDelaysMs, attemptTimeoutMs: config.attemptTimeoutMs });
   const finished = (deliveryId: string, status: DeliveryStatus) => {
     if (!isFinalStatus(status)) return;
     metrics.deliveries.inc({ status });
     logger.info({ deliveryId, workflowId: workflowId(), status }, 'delivery finished');
   };
 
-  /** One signed POST, unless the webhook is no longer active (then no request is made). */
-  async function send({ deliveryId, attempt }: { deliveryId: string; attempt: number }): Promise<Extract<AttemptOutcome, { kind: 'sent' | 'not_sent' }>> {
+  /** One signed POST, unless the webhook is no longer active (then no request is made); `url` is where it went. */
+  async function send({ deliveryId, attempt }: { deliveryId: string; attempt: number }): Promise<
+    { kind: 'not_sent'; status: 'skipped' | 'cancelled' } | { kind: 'sent'; outcome: Extract<AttemptOutcome, { kind: 'sent' }>; url: string }
+  > {
     const target = await undeliverableIfBroken(() => repos.deliveries.attemptTarget(deliveryId));
     if (target.webhookDeleted) return { kind: 'not_sent', status: 'cancelled' };
     if (!target.webhookActive) return { kind: 'not_sent', status: 'skipped' };
@@ -116,16 +123,20 @@ export function createDeliveryActivities({ repos, sender, client, config, metric
     );
     return {
       kind: 'sent',
-      ok: result.ok,
-      webhookId: delivery.webhookId,
-      attempt: {
-        attemptNumber: attempt,
-        startedAt: result.startedAt,
-        durationMs: result.durationMs,
-        statusCode: result.statusCode,
-        errorClass: result.errorClass,
-        errorMessage: result.errorMessage,
-        responseExcerpt: result.responseExcerpt,
+      url: target.url,
+      outcome: {
+        kind: 'sent',
+        ok: result.ok,
+        webhookId: delivery.webhookId,
+        attempt: {
+          attemptNumber: attempt,
+          startedAt: result.startedAt,
+          durationMs: result.durationMs,
+          statusCode: result.statusCode,
+          errorClass: result.errorClass,
+          errorMessage: result.errorMessage,
+          responseExcerpt: result.responseExcerpt,
+        },
       },
     };
   }
@@ -143,8 +154,7 @@ export function createDeliveryActivities({ repos, sender, client, config, metric
           // This fan-out starts them itself, and retries until it has.
           { startPending: false },
         );
-        const settings = { retryDelaysMs: config.retryDelaysMs, attemptTimeoutMs: config.attemptTimeoutMs };
-        return deliveries.map((delivery) => plannedDelivery(delivery, settings));
+        return deliveries.map((delivery) => plannedDelivery(delivery, settings()));
       } catch (err) {
         if (err instanceof EventIdConflictError) throw ApplicationFailure.nonRetryable(err.message, 'EventIdConflict');
         throw err;
@@ -154,11 +164,11 @@ export function createDeliveryActivities({ repos, sender, client, config, metric
     /** Starts the planned delivery workflows, a few at a time; one started already is left as it is. */
     async startDeliveries(planned: PlannedDelivery[]): Promise<void> {
       // The worker's own client: its connection is the worker's, so the deliveries start eagerly.
-      await startDeliveryWorkflows({ client, taskQueue: config.temporalTaskQueue, eagerStart: true }, planned);
+      await startDeliveryWorkflows({ client, taskQueue: config.temporalTaskQueue, eagerStart: true }, planned, settings());
     },
 
     async deliverySettings(): Promise<DeliverySettings> {
-      return { retryDelaysMs: config.retryDelaysMs, attemptTimeoutMs: config.attemptTimeoutMs };
+      return settings();
     },
 
     /**
@@ -169,18 +179,20 @@ export function createDeliveryActivities({ repos, sender, client, config, metric
      * itself (durably) rather than the activity being retried and sending again.
      */
     async attemptDelivery(input: { deliveryId: string; attempt: number }): Promise<AttemptOutcome> {
-      const sent = await send(input);
-      if (sent.kind !== 'sent') return sent;
+      const made = await send(input);
+      if (made.kind !== 'sent') return made;
+      const { outcome: sent, url } = made;
       const status = statusAfterAttempt(sent.ok, input.attempt >= config.retryDelaysMs.length + 1);
       try {
         await activities.recordAttempt({ deliveryId: input.deliveryId, result: sent.attempt, status });
-        if (status !== 'retrying') await activities.reportOutcome({ webhookId: sent.webhookId, deliveryId: input.deliveryId, delivered: sent.ok });
+        if (status !== 'retrying') await activities.reportOutcome({ webhookId: sent.webhookId, deliveryId: input.deliveryId, delivered: sent.ok, url });
       } catch (err) {
         logger.warn({ err, deliveryId: input.deliveryId, workflowId: workflowId() }, 'attempt made but not recorded; the workflow records it');
         return sent;
       }
       const retryInMs = status === 'retrying' ? config.retryDelaysMs[input.attempt - 1] : 0;
-      return { kind: 'recorded', ok: sent.ok, status, retryInMs };
+      const { statusCode, errorClass, errorMessage, durationMs } = sent.attempt;
+      return { kind: 'recorded', ok: sent.ok, status, retryInMs, answer: { statusCode, errorClass, errorMessage, durationMs } };
     },
 
     async recordAttempt({ deliveryId, result, status }: { deliveryId: string; result: Attempt; status: DeliveryStatus }): Promise<void> {
@@ -194,11 +206,12 @@ export function createDeliveryActivities({ repos, sender, client, config, metric
     },
 
     /**
-     * Tells the webhook's health workflow (starting it if this is its first outcome), unless the
-     * delivery succeeded while the webhook is healthy with no failure on its way to the workflow:
-     * then the outcome changes nothing, and a webhook that never fails needs no health workflow.
+     * Tells the webhook's health workflow (starting it if this is its first outcome, with a summary
+     * naming the webhook's `url` where known), unless the delivery succeeded while the webhook is
+     * healthy with no failure on its way to the workflow: then the outcome changes nothing, and a
+     * webhook that never fails needs no health workflow.
      */
-    async reportOutcome({ webhookId, deliveryId, delivered }: { webhookId: string; deliveryId: string; delivered: boolean }): Promise<void> {
+    async reportOutcome({ webhookId, deliveryId, delivered, url }: { webhookId: string; deliveryId: string; delivered: boolean; url?: string }): Promise<void> {
       if (delivered && (await repos.webhooks.healthyWithNothingPending(webhookId))) return;
       const failureReported = !delivered && (await repos.deliveries.failureCounted(deliveryId));
       await client.workflow.signalWithStart('webhookHealth', {
@@ -207,6 +220,7 @@ export function createDeliveryActivities({ repos, sender, client, config, metric
         args: [{ webhookId }],
         signal: deliveryOutcomeSignal,
         signalArgs: [{ deliveryId, delivered, ...(failureReported ? { failureReported } : {}) }],
+        staticSummary: healthSummary(webhookId, url),
       });
     },
   };

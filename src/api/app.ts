@@ -27,7 +27,9 @@ export interface AppDeps {
     | 'adminApiKey'
     | 'allowInsecureUrls'
     | 'allowPrivateTargets'
+    | 'temporalNamespace'
     | 'temporalTaskQueue'
+    | 'temporalUiUrl'
     | 'retryDelaysMs'
     | 'attemptTimeoutMs'
     | 'apiRateLimitPerMinute'
@@ -54,7 +56,8 @@ export function buildApp({ config, repos, logger, temporal, eagerStart = false, 
   app.disable('x-powered-by');
   app.set('trust proxy', false);
 
-  const starter = createDeliveryStarter({ client: temporal, repos, taskQueue: config.temporalTaskQueue });
+  const settings = { retryDelaysMs: config.retryDelaysMs, attemptTimeoutMs: config.attemptTimeoutMs };
+  const starter = createDeliveryStarter({ client: temporal, repos, taskQueue: config.temporalTaskQueue, schedule: settings });
   // Everything one integration owns; served for its tokens and, for admins, under its id.
   const integrationRoutes = Router();
   integrationRoutes.use(webhooksRouter({ repos, health, rules: config }));
@@ -63,7 +66,6 @@ export function buildApp({ config, repos, logger, temporal, eagerStart = false, 
   const admin = checkPathIds(Router());
   admin.use('/integrations/:integrationId', integrationFromPath(repos), integrationRoutes);
   admin.use('/integrations', integrationsRouter({ repos }));
-  const settings = { retryDelaysMs: config.retryDelaysMs, attemptTimeoutMs: config.attemptTimeoutMs };
   admin.use('/events', eventsRouter({ repos, temporal, taskQueue: config.temporalTaskQueue, settings, eagerStart, logger }));
 
   // Limited per credential, so after the credential checks: an unauthenticated request is answered 401 without touching the limiter.
@@ -75,7 +77,7 @@ export function buildApp({ config, repos, logger, temporal, eagerStart = false, 
   app.use(countRequests(metrics));
   app.use(securityHeaders());
   app.use('/api/v1', apiCors(config.corsOrigins));
-  app.use(uiRouter());
+  app.use(uiRouter({ temporalUi: { url: config.temporalUiUrl, namespace: config.temporalNamespace } }));
   app.use(openApiRouter());
   app.use(operationsRouter({ db: repos.db, temporal, metrics }));
   app.use('/api/v1', api);

@@ -85,9 +85,10 @@ export function deliveriesRouter({ repos, starter }: { repos: Repositories; star
 
   router.post('/deliveries/:deliveryId/redeliver', async (req, res) => {
     const original = await findDelivery(res, String(req.params.deliveryId));
-    requireActive(await findWebhook(res, original.webhookId));
+    const webhook = await findWebhook(res, original.webhookId);
+    requireActive(webhook);
     const id = newId('delivery');
-    await starter.start(repeatOf(original, id, workflowIds.redelivery(original.eventId, original.webhookId, id)));
+    await starter.start(repeatOf(original, id, workflowIds.redelivery(original.eventId, original.webhookId, id)), webhook.url);
     res.status(202).json(deliveryJson((await repos.deliveries.find(id))!));
   });
 
@@ -98,7 +99,7 @@ export function deliveriesRouter({ repos, starter }: { repos: Repositories; star
     const failed = await repos.deliveries.listFailed(webhook.id, new Date(body.since), body.until ? new Date(body.until) : new Date());
     let started = 0;
     for (const delivery of failed) {
-      const wasStarted = await starter.start(repeatOf(delivery, newId('delivery'), workflowIds.recovery(delivery.eventId, webhook.id, delivery.id)));
+      const wasStarted = await starter.start(repeatOf(delivery, newId('delivery'), workflowIds.recovery(delivery.eventId, webhook.id, delivery.id)), webhook.url);
       if (wasStarted) started++;
     }
     const result: z.infer<typeof recoverResultSchema> = { count: started };
@@ -125,7 +126,7 @@ export function deliveriesRouter({ repos, starter }: { repos: Repositories; star
       webhookId: webhook.id,
       integrationId: webhook.integrationId,
       eventType: event.event,
-    });
+    }, webhook.url);
     const result: z.infer<typeof testResultSchema> = { deliveryId: id, eventId: event.id };
     res.status(202).json(result);
   });

@@ -1,16 +1,26 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Repositories } from '../db';
 import type { NewDelivery } from '../db/deliveries';
-import { deliveryStartOptions, type DeliverEventInput } from '../domain/workflow-definitions';
+import type { DeliverEventInput, DeliverySettings } from '../domain/workflow-definitions';
+import { startDeliveryWorkflow } from '../client/delivery-workflows';
+
+export interface DeliveryStarterDeps {
+  client: Client;
+  repos: Repositories;
+  taskQueue: string;
+  /** The retry schedule the deliveries' details show; the workflows read the worker's own. */
+  schedule: DeliverySettings;
+}
 
 /** Starts single deliveries from the API: redeliveries, recoveries and test events. */
-export function createDeliveryStarter({ client, repos, taskQueue }: { client: Client; repos: Repositories; taskQueue: string }) {
+export function createDeliveryStarter({ client, repos, taskQueue, schedule }: DeliveryStarterDeps) {
   return {
     /**
-     * Records the delivery and starts its workflow. False when a delivery with that workflow id
-     * exists already (nothing is started). If Temporal refuses, the row is removed again.
+     * Records the delivery and starts its workflow (its summary names `targetUrl`, the webhook's).
+     * False when a delivery with that workflow id exists already (nothing is started). If Temporal
+     * refuses, the row is removed again.
      */
-    async start(delivery: NewDelivery): Promise<boolean> {
+    async start(delivery: NewDelivery, targetUrl: string): Promise<boolean> {
       if (!(await repos.deliveries.insertOne(delivery))) return false;
       const input: DeliverEventInput = {
         deliveryId: delivery.id,
@@ -20,7 +30,7 @@ export function createDeliveryStarter({ client, repos, taskQueue }: { client: Cl
         eventType: delivery.eventType,
       };
       try {
-        await client.workflow.start('deliverEvent', deliveryStartOptions(delivery.workflowId, input, taskQueue));
+        await startDeliveryWorkflow({ client, taskQueue }, { workflowId: delivery.workflowId, input, targetUrl }, schedule);
       } catch (err) {
         if (err instanceof WorkflowExecutionAlreadyStartedError) return true;
         await repos.deliveries.removePending(delivery.id);

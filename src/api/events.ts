@@ -7,7 +7,7 @@ import { startRecordedDeliveries } from '../client/delivery-workflows';
 import { eventCatalog, subscribableEventTypes } from '../domain/event-catalog';
 import { payloadBody } from '../domain/event-payload';
 import type { Repositories } from '../db';
-import type { Delivery } from '../db/deliveries';
+import type { DeliveryAwaitingStart } from '../db/deliveries';
 import { EventIdConflictError } from '../db/publications';
 import { newId } from '../domain/ids';
 import { ApiError, notFound } from '../http/errors';
@@ -46,7 +46,7 @@ export interface EventsRouterDeps {
 export function eventsRouter({ repos, temporal, taskQueue, settings, eagerStart, logger }: EventsRouterDeps): Router {
   const router = Router();
 
-  const startInBackground = (deliveries: Delivery[]) => {
+  const startInBackground = (deliveries: DeliveryAwaitingStart[]) => {
     startRecordedDeliveries({ client: temporal, taskQueue, eagerStart, deliveries: repos.deliveries }, deliveries, settings).catch((err: unknown) =>
       logger.warn({ err, deliveries: deliveries.length }, 'deliveries not started yet; the worker will start them'),
     );

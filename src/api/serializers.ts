@@ -66,6 +66,7 @@ export function webhookJson(webhook: Webhook, { withSecret = false } = {}): z.in
 export const deliverySchema = z
   .object({
     id: z.string().meta({ example: 'dlv_2bN7yQ4sKp9XwL0aZc5TfGmE' }),
+    workflowId: z.string().meta({ description: 'Its `deliverEvent` workflow in Temporal' }),
     webhookId: z.string(),
     eventId: z.string(),
     eventType: z.string(),
@@ -80,6 +81,7 @@ export const deliverySchema = z
 
 export const deliveryJson = (delivery: Delivery): z.infer<typeof deliverySchema> => ({
   id: delivery.id,
+  workflowId: delivery.workflowId,
   webhookId: delivery.webhookId,
   eventId: delivery.eventId,
   eventType: delivery.eventType,

@@ -77,13 +77,29 @@ async function bundle(dir: string): Promise<UiAssets> {
   return { html, js: text(js), css: text(css) };
 }
 
+const htmlAttribute = (text: string) => text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** The page, naming the Temporal Web UI's namespace page for the UI's links when there is one. */
+export function pageWithTemporalUi(html: string, namespaceUrl: string | undefined): string {
+  if (!namespaceUrl) return html;
+  return html.replace('</head>', `  <meta name="temporal-ui-namespace" content="${htmlAttribute(namespaceUrl)}">\n  </head>`);
+}
+
+export interface UiOptions {
+  dir?: string;
+  /** TEMPORAL_UI_URL and the namespace: deliveries and webhooks link to the Web UI; unset, no links. */
+  temporalUi?: { url?: string; namespace: string };
+}
+
 /**
  * The Platform UI: `/` (index.html), `/ui/app.js`, `/ui/styles.css`. The bundle is built when the
  * router is created (at API start-up) and cached; a request waits for it if it is still building.
  * Anything else falls through to the next handler.
  */
-export function uiRouter(options: { dir?: string } = {}): Router {
+export function uiRouter(options: UiOptions = {}): Router {
   const dir = options.dir ?? findUiDirectory();
+  const { url, namespace } = options.temporalUi ?? {};
+  const namespaceUrl = url && namespace ? `${url}/namespaces/${encodeURIComponent(namespace)}` : undefined;
   // Start building now; a failure is reported to the requests that need it (a 500 through the
   // app's error handler) and the next request tries again.
   buildUiAssets(dir).catch(() => undefined);
@@ -93,7 +109,7 @@ export function uiRouter(options: { dir?: string } = {}): Router {
     const body = pick(await buildUiAssets(dir));
     res.set('Cache-Control', 'no-cache').type(type).send(body);
   };
-  router.get('/', csp, serve('html', (a) => a.html));
+  router.get('/', csp, serve('html', (a) => pageWithTemporalUi(a.html, namespaceUrl)));
   router.get('/ui/app.js', csp, serve('application/javascript', (a) => a.js));
   router.get('/ui/styles.css', csp, serve('css', (a) => a.css));
   return router;

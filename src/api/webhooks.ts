@@ -86,7 +86,7 @@ export function webhooksRouter(deps: { repos: Repositories; health: HealthContro
     const current = await repos.webhooks.find(integrationOf(res), id);
     if (!current) throw notFound('Webhook');
     // Re-enabling goes through the health workflow first, so its count and the database agree.
-    if (active === true && !current.active) await health.reenable(id);
+    if (active === true && !current.active) await health.reenable(id, changes.url ?? current.url);
     const webhook = await repos.webhooks.update(integrationOf(res), id, { ...changes, ...(active === false ? { active } : {}) });
     if (!webhook) throw notFound('Webhook');
     res.json(webhookJson(webhook));

@@ -1,6 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import type { RecordedDelivery } from '../domain/deliveries';
+import type { DeliveryToStart } from '../domain/deliveries';
 import { deliveryStartOptions, type DeliverEventInput, type DeliverySettings } from '../domain/workflow-definitions';
+import { deliveryMetadata } from '../domain/workflow-metadata';
 
 /** Where deliveries are marked started (the database's delivery repository). */
 export interface StartedMarks {
@@ -18,17 +19,19 @@ export interface DeliveryStartTarget {
   eagerStart?: boolean;
 }
 
-/** A delivery workflow to start: its id and its input. */
+/** A delivery workflow to start: its id, its input and where it goes (for its summary). */
 export interface PlannedDelivery {
   workflowId: string;
   input: DeliverEventInput;
+  /** Absent from fan-outs recorded before deliveries had summaries. */
+  targetUrl?: string;
 }
 
 /** Delivery workflows started at once: enough to keep a busy server fed, few enough not to flood it. */
 const startsAtOnce = 32;
 
-/** The workflow of a recorded delivery; without settings, the workflow reads the worker's. */
-export function plannedDelivery(delivery: RecordedDelivery, settings?: DeliverySettings): PlannedDelivery {
+/** The workflow of a recorded delivery, with the worker's retry settings. */
+export function plannedDelivery(delivery: DeliveryToStart, settings: DeliverySettings): PlannedDelivery {
   return {
     workflowId: delivery.workflowId,
     input: {
@@ -37,17 +40,32 @@ export function plannedDelivery(delivery: RecordedDelivery, settings?: DeliveryS
       webhookId: delivery.webhookId,
       integrationId: delivery.integrationId,
       eventType: delivery.eventType,
-      ...(settings ? { settings } : {}),
+      settings,
     },
+    targetUrl: delivery.targetUrl,
   };
 }
 
+/**
+ * Starts a delivery workflow with its summary and details for the Web UI; `schedule` is the retry
+ * schedule its details show when its input carries none. Throws WorkflowExecutionAlreadyStartedError
+ * when a workflow with that id exists already.
+ */
+export async function startDeliveryWorkflow(
+  { client, taskQueue, eagerStart = false }: DeliveryStartTarget,
+  { workflowId, input, targetUrl }: PlannedDelivery,
+  schedule: DeliverySettings,
+) {
+  const metadata = deliveryMetadata(input, targetUrl, input.settings ?? schedule);
+  await client.workflow.start('deliverEvent', { ...deliveryStartOptions(workflowId, input, taskQueue, metadata), requestEagerStart: eagerStart });
+}
+
 /** Starts these delivery workflows, a few at a time; one started already is left as it is. */
-export async function startDeliveryWorkflows({ client, taskQueue, eagerStart = false }: DeliveryStartTarget, planned: PlannedDelivery[]): Promise<void> {
+export async function startDeliveryWorkflows(target: DeliveryStartTarget, planned: PlannedDelivery[], schedule: DeliverySettings): Promise<void> {
   let next = 0;
-  const startOne = async ({ workflowId, input }: PlannedDelivery) => {
+  const startOne = async (delivery: PlannedDelivery) => {
     try {
-      await client.workflow.start('deliverEvent', { ...deliveryStartOptions(workflowId, input, taskQueue), requestEagerStart: eagerStart });
+      await startDeliveryWorkflow(target, delivery, schedule);
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     }
@@ -70,13 +88,13 @@ const batchWithinMs = 10_000;
  */
 export async function startRecordedDeliveries(
   { deliveries: repo, ...target }: DeliveryStartTarget & { deliveries: StartedMarks },
-  deliveries: RecordedDelivery[],
-  settings?: DeliverySettings,
+  deliveries: DeliveryToStart[],
+  settings: DeliverySettings,
 ): Promise<void> {
   for (let from = 0; from < deliveries.length; from += markEvery) {
     const chunk = deliveries.slice(from, from + markEvery);
     const planned = chunk.map((delivery) => plannedDelivery(delivery, settings));
-    await target.client.withDeadline(Date.now() + batchWithinMs, () => startDeliveryWorkflows(target, planned));
+    await target.client.withDeadline(Date.now() + batchWithinMs, () => startDeliveryWorkflows(target, planned, settings));
     await repo.markStarted(chunk.map((delivery) => delivery.id));
   }
 }

@@ -4,6 +4,7 @@ import { eventCatalog, isSubscribableEventType, subscribableEventTypes, type Eve
 import type { PublishEventInput } from '../domain/workflow-definitions';
 import { workflowIds } from '../domain/workflow-ids';
 import { randomBase62 } from '../domain/ids';
+import { publishSummary } from '../domain/workflow-metadata';
 
 export interface PublishRequest<T extends SubscribableEventType = SubscribableEventType> {
   integrationId: string;
@@ -100,6 +101,7 @@ export function createPublisher({ client, taskQueue = 'webhooks' }: PublisherOpt
           // No search attributes here: the worker registers them, and a producer may publish
           // before any worker has run. The delivery workflows carry them.
           memo: { published },
+          staticSummary: publishSummary(event),
         });
         return published;
       } catch (err) {

@@ -1,6 +1,7 @@
 import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { reenableUpdate, webhookDeletedSignal, type WebhookHealth } from '../domain/workflow-definitions';
 import { workflowIds } from '../domain/workflow-ids';
+import { healthSummary } from '../domain/workflow-metadata';
 
 /** How long the API waits for the health workflow before answering 503. */
 const answerWithinMs = 10_000;
@@ -10,8 +11,8 @@ const reachableWithinMs = 5_000;
 /** What the API asks of a webhook's health workflow. */
 export function createHealthControl({ client, taskQueue }: { client: Client; taskQueue: string }) {
   return {
-    /** Re-enables the webhook and resets its count, through its health workflow (started if needed). */
-    async reenable(webhookId: string): Promise<WebhookHealth> {
+    /** Re-enables the webhook and resets its count, through its health workflow (started if needed, named after `url`). */
+    async reenable(webhookId: string, url: string): Promise<WebhookHealth> {
       return client.withDeadline(Date.now() + answerWithinMs, () =>
         client.workflow.executeUpdateWithStart(reenableUpdate, {
           startWorkflowOperation: new WithStartWorkflowOperation('webhookHealth', {
@@ -19,6 +20,7 @@ export function createHealthControl({ client, taskQueue }: { client: Client; tas
             taskQueue,
             args: [{ webhookId }],
             workflowIdConflictPolicy: 'USE_EXISTING',
+            staticSummary: healthSummary(webhookId, url),
           }),
         }),
       );

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { isFinalStatus, type Attempt, type DeliveryStatus, type RecordedDelivery } from '../domain/deliveries';
+import { isFinalStatus, type Attempt, type DeliveryStatus, type DeliveryToStart, type RecordedDelivery } from '../domain/deliveries';
 import type { SecretBox } from './secret-box';
 import { signingSecrets, webhookFromRow, type WebhookRow } from './webhooks';
 
@@ -11,6 +11,9 @@ export interface Delivery extends RecordedDelivery {
   finishedAt: Date | null;
   redeliveryOf: string | null;
 }
+
+/** A delivery with its webhook's URL, read in the same query: ready to be started. */
+export type DeliveryAwaitingStart = Delivery & DeliveryToStart;
 
 /** Thrown when a delivery's own row, its event or its webhook is missing: it can never be made. */
 export class MissingDeliveryDataError extends Error {
@@ -75,6 +78,14 @@ const toDelivery = (row: DeliveryRow): Delivery => ({
   redeliveryOf: row.redelivery_of,
 });
 
+/** Deliveries joined with their webhooks' URLs. */
+const withTargetUrl = (db: Knex) =>
+  db<DeliveryRow & { target_url: string }>('deliveries')
+    .join('webhooks', 'webhooks.id', 'deliveries.webhook_id')
+    .select('deliveries.*', 'webhooks.url as target_url');
+
+const toDeliveryAwaitingStart = (row: DeliveryRow & { target_url: string }): DeliveryAwaitingStart => ({ ...toDelivery(row), targetUrl: row.target_url });
+
 const toAttempt = (row: AttemptRow): Attempt => ({
   attemptNumber: row.attempt_number,
   startedAt: row.started_at.toISOString(),
@@ -127,17 +138,17 @@ export function createDeliveryRepository(db: Knex, box: SecretBox) {
      * Creates these deliveries unless their workflow ids exist already, and returns the ones
      * not yet started (status pending), existing or new.
      */
-    async insertPending(deliveries: NewDelivery[], { startPending }: { startPending: boolean }, trx: Knex = db): Promise<Delivery[]> {
+    async insertPending(deliveries: NewDelivery[], { startPending }: { startPending: boolean }, trx: Knex = db): Promise<DeliveryAwaitingStart[]> {
       if (deliveries.length === 0) return [];
       await trx<DeliveryRow>('deliveries')
         .insert(deliveries.map((d) => ({ ...toNewRow(d), start_pending: startPending })))
         .onConflict('workflow_id')
         .ignore();
-      const rows = await trx<DeliveryRow>('deliveries')
-        .whereIn('workflow_id', deliveries.map((d) => d.workflowId))
-        .andWhere({ status: 'pending' })
-        .orderBy('webhook_id');
-      return rows.map(toDelivery);
+      const rows = await withTargetUrl(trx)
+        .whereIn('deliveries.workflow_id', deliveries.map((d) => d.workflowId))
+        .andWhere('deliveries.status', 'pending')
+        .orderBy('deliveries.webhook_id');
+      return rows.map(toDeliveryAwaitingStart);
     },
 
     async find(id: string): Promise<Delivery | undefined> {
@@ -178,13 +189,13 @@ export function createDeliveryRepository(db: Knex, box: SecretBox) {
     },
 
     /** Deliveries whose workflows were to be started by their publication and are not known to be, oldest first. */
-    async awaitingStart(olderThanMs: number, limit: number): Promise<Delivery[]> {
-      const rows = await db<DeliveryRow>('deliveries')
-        .where({ start_pending: true })
-        .andWhere('created_at', '<', db.raw(`now() - make_interval(secs => ?)`, [olderThanMs / 1000]))
-        .orderBy('created_at')
+    async awaitingStart(olderThanMs: number, limit: number): Promise<DeliveryAwaitingStart[]> {
+      const rows = await withTargetUrl(db)
+        .where('deliveries.start_pending', true)
+        .andWhere('deliveries.created_at', '<', db.raw(`now() - make_interval(secs => ?)`, [olderThanMs / 1000]))
+        .orderBy('deliveries.created_at')
         .limit(limit);
-      return rows.map(toDelivery);
+      return rows.map(toDeliveryAwaitingStart);
     },
 
     /** These deliveries' workflows are started (or were already). */

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { newId } from '../domain/ids';
 import { workflowIds } from '../domain/workflow-ids';
 import type { StoredEvent, EventRepository } from './events';
-import type { Delivery, DeliveryRepository } from './deliveries';
+import type { DeliveryAwaitingStart, DeliveryRepository } from './deliveries';
 import type { WebhookRepository } from './webhooks';
 
 /** An event id its integration already used for another event type: publishing it again is refused. */
@@ -17,7 +17,7 @@ export interface Publication {
   /** The event as first stored (a second publication keeps the first's timestamp and body). */
   event: StoredEvent;
   /** Its deliveries not started yet (status pending), new or recorded by an earlier publication. */
-  deliveries: Delivery[];
+  deliveries: DeliveryAwaitingStart[];
 }
 
 /**

@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import os from 'node:os';
 import path from 'node:path';
+import { withProgress, type ProgressOutput } from './progress';
 
 /** The newest Temporal CLI that `go install` can build. */
 export const temporalCliVersion = '1.5.1';
@@ -58,14 +59,22 @@ export function findTemporalCli(env: NodeJS.ProcessEnv = process.env): string | 
   return onPath('temporal', env.PATH) ?? (isExecutable(cached) ? cached : undefined);
 }
 
-/** Builds the CLI from its Go module into the ~/.cache directory (takes minutes the first time). */
-export async function buildTemporalCli(log: (line: string) => void, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+/**
+ * Builds the CLI from its Go module into the ~/.cache directory (takes minutes the first time),
+ * showing on `progress` that it is under way.
+ */
+export async function buildTemporalCli(
+  log: (line: string) => void,
+  env: NodeJS.ProcessEnv = process.env,
+  progress: ProgressOutput = process.stdout,
+): Promise<string> {
   const go = onPath('go', env.PATH) ?? ['/usr/local/go/bin/go', '/usr/lib/go/bin/go'].find(isExecutable);
   if (!go) throw new TemporalCliMissingError('No Temporal CLI was found, and Go is not installed to build one.');
   const dir = cachedCliDir(env);
   mkdirSync(dir, { recursive: true });
   log(`Building the Temporal CLI v${temporalCliVersion} with Go into ${dir} (this takes a few minutes, once)...`);
-  await promisify(execFile)(go, ['install', goModule], { env: { ...env, GOBIN: dir }, maxBuffer: 64 * 1024 * 1024 });
+  await withProgress('  building with go install:', () =>
+    promisify(execFile)(go, ['install', goModule], { env: { ...env, GOBIN: dir }, maxBuffer: 64 * 1024 * 1024 }), progress);
   const built = cachedCliPath(env);
   if (!isExecutable(built)) throw new TemporalCliMissingError(`go install finished but ${built} is missing.`);
   log(`Built ${built}`);
@@ -73,13 +82,14 @@ export async function buildTemporalCli(log: (line: string) => void, env: NodeJS.
 }
 
 /** A CLI found on this machine, else one built with Go. */
-export async function ensureTemporalCli(log: (line: string) => void, env: NodeJS.ProcessEnv = process.env): Promise<string> {
-  return findTemporalCli(env) ?? buildTemporalCli(log, env);
+export async function ensureTemporalCli(log: (line: string) => void, env: NodeJS.ProcessEnv = process.env, progress?: ProgressOutput): Promise<string> {
+  return findTemporalCli(env) ?? buildTemporalCli(log, env, progress);
 }
 
-// `npm run temporal-cli` prints the path of a usable CLI, building it if needed (used by .ci/run).
+// `npm run temporal-cli` prints the path of a usable CLI, building it if needed (used by .ci/run);
+// what it says meanwhile goes to stderr.
 if (require.main === module) {
-  ensureTemporalCli((line) => console.error(line)).then(
+  ensureTemporalCli((line) => console.error(line), process.env, process.stderr).then(
     (cli) => console.log(cli),
     (err: Error) => {
       console.error(err.message);

@@ -61,6 +61,8 @@ async function launch(options: DevServerOptions, executable: Executable): Promis
       uiPort: options.uiPort,
       dbFilename: options.dataDir ? path.join(options.dataDir, 'temporal.db') : undefined,
       extraArgs: options.dataDir ? (options.sqlitePragmas ?? fastSqlitePragmas).flatMap((pragma) => ['--sqlite-pragma', pragma]) : [],
+      // It shares the terminal with the service: only what may need attention.
+      log: { format: 'pretty', level: 'warn' },
     },
   });
   return {

@@ -22,6 +22,11 @@ export interface RecordedDelivery {
   eventType: string;
 }
 
+/** A recorded delivery with its webhook's URL: what starting its workflow needs (the URL names it in the Web UI). */
+export interface DeliveryToStart extends RecordedDelivery {
+  targetUrl: string;
+}
+
 /** One attempt as recorded: the activity makes it, the workflow records it, the API shows it. */
 export interface Attempt {
   attemptNumber: number;

@@ -1,12 +1,14 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 
-/** Keyword search attributes operators filter on in the Temporal Web UI. */
+/** Search attributes operators filter on in the Temporal Web UI; the worker registers them. */
 export const searchAttributes = {
   webhookId: defineSearchAttributeKey('WebhookId', SearchAttributeType.KEYWORD),
   integrationId: defineSearchAttributeKey('IntegrationId', SearchAttributeType.KEYWORD),
   eventType: defineSearchAttributeKey('EventType', SearchAttributeType.KEYWORD),
   deliveryStatus: defineSearchAttributeKey('DeliveryStatus', SearchAttributeType.KEYWORD),
+  /** Attempts made so far. */
+  deliveryAttempts: defineSearchAttributeKey('DeliveryAttempts', SearchAttributeType.INT),
 } as const;
 
 export interface PublishEventInput {
@@ -43,14 +45,23 @@ export function deliverySearchAttributes(input: DeliverEventInput) {
   ];
 }
 
-/** How a delivery workflow is started from outside a workflow: a second start of the same id is refused. */
-export function deliveryStartOptions(workflowId: string, input: DeliverEventInput, taskQueue: string) {
+/**
+ * How a delivery workflow is started from outside a workflow: a second start of the same id is
+ * refused. `metadata` is its summary and details in the Web UI (see workflow-metadata.ts).
+ */
+export function deliveryStartOptions(
+  workflowId: string,
+  input: DeliverEventInput,
+  taskQueue: string,
+  metadata: { staticSummary: string; staticDetails: string },
+) {
   return {
     workflowId,
     taskQueue,
     args: [input] as [DeliverEventInput],
     workflowIdReusePolicy: 'REJECT_DUPLICATE' as const,
-    typedSearchAttributes: deliverySearchAttributes(input),
+    typedSearchAttributes: [...deliverySearchAttributes(input), { key: searchAttributes.deliveryAttempts, value: 0 }],
+    ...metadata,
   };
 }
 

@@ -37,6 +37,7 @@ export interface EventType {
 
 export interface Delivery {
   id: string;
+  workflowId: string;
   webhookId: string;
   eventId: string;
   eventType: string;

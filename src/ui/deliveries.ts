@@ -8,6 +8,7 @@ import { errorBox, h, showErrorLines, time, uid } from './dom';
 import { announce, busy, showError } from './feedback';
 import { loading } from './layout';
 import { api } from './session';
+import { workflowLink } from './temporal-links';
 
 /** How often the webhook page refreshes while open. */
 export const refreshEveryMs = 2000;
@@ -161,7 +162,7 @@ export function deliveriesSection({ base, webhookPath, stale, onGone, reloadWebh
       status,
       attempts,
       h('td', {}, time(delivery.createdAt)),
-      h('td', { class: 'row-actions' }, h('div', { class: 'toolbar' }, toggle, redeliver), error),
+      h('td', { class: 'row-actions' }, h('div', { class: 'toolbar' }, toggle, redeliver, workflowLink(delivery.workflowId, ` of ${delivery.eventType} delivery ${delivery.id} in the Temporal Web UI`)), error),
     );
     const r: DeliveryRow = { delivery, row, status, attempts, detail: null, detailBody: null, toggle, error, shownVersion: '' };
 

@@ -12,6 +12,7 @@ import { mainEl, repeatDuringView, staleCheck, stopViewTimers } from './page';
 import { webhooksHref } from './routes';
 import { api, currentSession } from './session';
 import { webhookActions } from './webhook-actions';
+import { webhookWorkflowsLink } from './temporal-links';
 
 export function viewWebhook(integrationId: string | undefined, webhookId: string): HTMLElement {
   const s = currentSession() as Session;
@@ -67,6 +68,7 @@ export function viewWebhook(integrationId: string | undefined, webhookId: string
     pageTitle('Webhook', w.url);
     setCrumbs();
     const item = (term: string, ...value: Child[]) => [h('dt', {}, term), h('dd', {}, ...value)];
+    const inWebUi = webhookWorkflowsLink(w.id);
     detailsList.replaceChildren(
       ...item('URL', h('span', { class: 'mono url-cell' }, w.url)),
       ...item('Status', statusBadge(w), w.disabledAt ? h('span', { class: 'muted' }, ' since ', time(w.disabledAt)) : null),
@@ -77,6 +79,7 @@ export function viewWebhook(integrationId: string | undefined, webhookId: string
         ? item('Previous secret', 'Also signs deliveries until ', time(w.previousSecretExpiresAt))
         : []),
       ...item('Webhook ID', h('span', { class: 'mono' }, w.id)),
+      ...(inWebUi ? item('Temporal', inWebUi) : []),
       ...item('Created', time(w.createdAt)),
       ...item('Last changed', time(w.updatedAt)),
     );

@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { Repositories } from '../db';
-import type { Delivery } from '../db/deliveries';
+import type { DeliveryAwaitingStart } from '../db/deliveries';
 import type { Logger } from '../logger';
 import { startRecordedDeliveries } from '../client/delivery-workflows';
 import type { DeliverySettings } from '../domain/workflow-definitions';
@@ -40,7 +40,7 @@ export function sweepDeliveriesAwaitingStart({ repos, client, taskQueue, setting
     for (;;) {
       const awaiting = await repos.deliveries.awaitingStart(timing.olderThanMs, batchSize);
       // A delivery that has made an attempt or changed status was started: only its mark was lost.
-      const isUnstarted = (delivery: Delivery) => delivery.status === 'pending' && delivery.attemptCount === 0;
+      const isUnstarted = (delivery: DeliveryAwaitingStart) => delivery.status === 'pending' && delivery.attemptCount === 0;
       const unstarted = awaiting.filter(isUnstarted);
       await repos.deliveries.markStarted(awaiting.filter((delivery) => !isUnstarted(delivery)).map((delivery) => delivery.id));
       // Marked as they start.

@@ -1,11 +1,11 @@
 import { Client } from '@temporalio/client';
-import { NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
+import { NativeConnection, Worker, type WorkflowBundle, type WorkflowBundleOption } from '@temporalio/worker';
 import type { Config } from '../config';
 import type { Repositories } from '../db';
 import { createActivities } from '../activities';
 import { createHttpSender, type HttpSenderOptions } from '../activities/http-sender';
 import { ensureSearchAttributes } from './search-attributes';
-import { prebuiltWorkflowBundle } from './workflow-bundle';
+import { bundleWorkflows, prebuiltWorkflowBundle } from './workflow-bundle';
 import { defaultStartSweepTiming, sweepDeliveriesAwaitingStart, type StartSweepTiming } from './delivery-start-sweeper';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
@@ -38,12 +38,18 @@ export interface RunningWorker {
  */
 const cachedWorkflows = 100;
 
-/** Given bundle (tests), else the build's prebuilt one, else the source bundled now (`npm start`, tsx). */
-function workflowSource(given: WorkflowBundle | undefined, logger: Logger) {
+/** Task slots of each kind: the SDK's defaults, named so that the metrics can say how many are free. */
+const taskSlots = { workflow: 40, activity: 100, localActivity: 100 };
+
+/**
+ * Given bundle (tests), else the build's prebuilt one, else the source bundled now (`npm start`,
+ * tsx), quietly: the bundler's build report is no news to anyone.
+ */
+async function workflowSource(given: WorkflowBundle | undefined, logger: Logger): Promise<{ workflowBundle: WorkflowBundleOption }> {
   if (given) return { workflowBundle: given };
   const prebuilt = prebuiltWorkflowBundle();
   logger.info({ workflowCode: prebuilt ? prebuilt.codePath : 'bundled from source at start' }, 'workflow code');
-  return prebuilt ? { workflowBundle: prebuilt } : { workflowsPath: require.resolve('../workflows') };
+  return { workflowBundle: prebuilt ?? (await bundleWorkflows({ warn: (m) => logger.warn(m), error: (m) => logger.error(m) })) };
 }
 
 /** Registers the search attributes, then runs the worker for the service's task queue. */
@@ -65,7 +71,7 @@ export async function startWorker({
     connection,
     namespace: config.temporalNamespace,
     taskQueue: config.temporalTaskQueue,
-    ...workflowSource(workflowBundle, logger),
+    ...(await workflowSource(workflowBundle, logger)),
     activities: createActivities({ repos, sender, client, config, metrics, logger }),
     // On shutdown, let attempts in flight finish (they are bounded by the attempt timeout).
     shutdownGraceTime: config.attemptTimeoutMs + 5_000,
@@ -74,6 +80,17 @@ export async function startWorker({
     // Deliveries waiting for a retry need no memory: a bounded cache keeps the worker's RSS flat
     // however many are parked (an evicted one is replayed from its short history when it wakes).
     maxCachedWorkflows: cachedWorkflows,
+    maxConcurrentWorkflowTaskExecutions: taskSlots.workflow,
+    maxConcurrentActivityTaskExecutions: taskSlots.activity,
+    maxConcurrentLocalActivityExecutions: taskSlots.localActivity,
+  });
+  metrics.watchTaskSlots(() => {
+    const status = worker.getStatus();
+    return {
+      workflow: { max: taskSlots.workflow, used: status.numInFlightWorkflowActivations },
+      activity: { max: taskSlots.activity, used: status.numInFlightNonLocalActivities },
+      local_activity: { max: taskSlots.localActivity, used: status.numInFlightLocalActivities },
+    };
   });
   const settings = { retryDelaysMs: config.retryDelaysMs, attemptTimeoutMs: config.attemptTimeoutMs };
   const sweeper = sweepDeliveriesAwaitingStart({ repos, client, taskQueue: config.temporalTaskQueue, settings, logger, timing: startSweep });

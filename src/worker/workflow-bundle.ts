@@ -13,11 +13,16 @@ export function prebuiltWorkflowBundle(): WorkflowBundlePath | undefined {
   return existsSync(prebuiltBundlePath) ? { codePath: prebuiltBundlePath } : undefined;
 }
 
+/** The workflows bundled now, reporting only the bundler's warnings and errors (not its build report). */
+export function bundleWorkflows(report: { warn(message: string): void; error(message: string): void }) {
+  const quiet = () => undefined;
+  const logger = { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: (m: string) => report.warn(m), error: (m: string) => report.error(m) };
+  return bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger });
+}
+
 /** `npm run build`'s last step: bundles the compiled workflows, so workers start without a bundler. */
 async function main(): Promise<void> {
-  const quiet = () => undefined;
-  const logger = { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: console.warn, error: console.error };
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger });
+  const { code } = await bundleWorkflows(console);
   writeFileSync(prebuiltBundlePath, code);
   console.log(`workflow bundle written to ${path.relative(process.cwd(), prebuiltBundlePath)}`);
 }

@@ -6,6 +6,7 @@ import {
   patched,
   proxyActivities,
   proxyLocalActivities,
+  setCurrentDetails,
   sleep,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
@@ -13,6 +14,7 @@ import type { Activities } from '../activities';
 import type { AttemptOutcome } from '../activities/delivery';
 import { statusAfterAttempt, type Attempt, type DeliveryStatus } from '../domain/deliveries';
 import { searchAttributes, undeliverableFailureType, type DeliverEventInput, type DeliverySettings } from '../domain/workflow-definitions';
+import { deliveryProgress, deliveryStepSummary, type AttemptAnswer } from '../domain/workflow-metadata';
 import { localCallOptions, untilDone } from './durable-retry';
 
 const untilBack = { initialInterval: '1 second', maximumInterval: '30 seconds' } as const;
@@ -29,6 +31,9 @@ const settingsLocally = proxyLocalActivities<Activities>(localCallOptions).deliv
  */
 const settingsLocallyPatch = 'delivery-settings-locally';
 
+/** Replay safety: deliveries recorded before upserted only DeliveryStatus after an attempt, not DeliveryAttempts too. */
+const attemptsAttributePatch = 'delivery-attempts-search-attribute';
+
 /**
  * One event to one webhook: up to 1 + retries attempts, waiting the configured delays after each
  * failure. Stops early, without another attempt, once the webhook is disabled or deleted, and at
@@ -40,7 +45,7 @@ export async function deliverEvent(input: DeliverEventInput): Promise<DeliverySt
   } catch (err) {
     if (!isCancellation(err)) throw err;
     // Cancelled by an operator: the delivery log says so, then the workflow ends cancelled.
-    await CancellationScope.nonCancellable(() => finish(input, 'cancelled'));
+    await CancellationScope.nonCancellable(() => finish(input, 'cancelled', deliveryProgress.cancelled));
     throw err;
   }
 }
@@ -57,13 +62,16 @@ async function deliver(input: DeliverEventInput): Promise<DeliveryStatus> {
   const maxAttempts = settings.retryDelaysMs.length + 1;
 
   for (let attempt = 1; ; attempt++) {
-    const result = await attemptOrUndeliverable(() => attemptDelivery({ deliveryId: input.deliveryId, attempt }), attempt);
-    if (result.kind === 'not_sent') return finish(input, result.status);
+    setCurrentDetails(deliveryProgress.sending(attempt, maxAttempts));
+    const summary = deliveryStepSummary.attempt(attempt, maxAttempts);
+    const result = await attemptOrUndeliverable(() => attemptDelivery.executeWithOptions({ summary }, [{ deliveryId: input.deliveryId, attempt }]), attempt);
+    if (result.kind === 'not_sent') return finish(input, result.status, result.status === 'skipped' ? deliveryProgress.skipped : deliveryProgress.webhookDeleted);
     if (result.kind === 'recorded') {
       // The attempt recorded itself (and reported a final outcome): one task round trip per attempt.
-      showStatus(result.status);
+      showProgress(result.status, attempt);
+      explain(result.status, attempt, maxAttempts, result.answer, result.retryInMs);
       if (result.status !== 'retrying') return result.status;
-      await sleep(result.retryInMs);
+      await sleep(result.retryInMs, { summary: deliveryStepSummary.wait(result.retryInMs, attempt + 1) });
       continue;
     }
 
@@ -72,14 +80,24 @@ async function deliver(input: DeliverEventInput): Promise<DeliveryStatus> {
     const last = attempt >= maxAttempts || result.kind === 'undeliverable';
     const status = statusAfterAttempt(result.ok, last);
     await untilDone('recording the attempt', () => recordAttempt({ deliveryId: input.deliveryId, result: result.attempt, status }));
-    showStatus(status);
+    showProgress(status, attempt);
+    const retryInMs = status === 'retrying' ? settings.retryDelaysMs[attempt - 1] : 0;
+    if (result.kind === 'undeliverable') setCurrentDetails(deliveryProgress.undeliverable(result.attempt.errorMessage ?? 'unknown'));
+    else explain(status, attempt, maxAttempts, result.attempt, retryInMs);
     if (status !== 'retrying') {
       const outcome = { webhookId: input.webhookId, deliveryId: input.deliveryId, delivered: result.ok };
       await untilDone('reporting the outcome', () => reportOutcome(outcome));
       return status;
     }
-    await sleep(settings.retryDelaysMs[attempt - 1]);
+    await sleep(retryInMs, { summary: deliveryStepSummary.wait(retryInMs, attempt + 1) });
   }
+}
+
+/** The current details after an attempt: how it went and what comes next. */
+function explain(status: DeliveryStatus, attempt: number, maxAttempts: number, answer: AttemptAnswer | undefined, retryInMs: number): void {
+  if (status === 'delivered') setCurrentDetails(deliveryProgress.delivered(attempt, answer));
+  else if (status === 'retrying') setCurrentDetails(deliveryProgress.retrying(attempt, maxAttempts, answer, Date.now() + retryInMs));
+  else setCurrentDetails(deliveryProgress.failed(attempt, maxAttempts, answer));
 }
 
 /** The worker's retry settings: the fan-out passes them along, a delivery started elsewhere asks for them. */
@@ -113,12 +131,22 @@ async function attemptOrUndeliverable(attempt: () => Promise<AttemptOutcome>, at
   }
 }
 
-async function finish(input: DeliverEventInput, status: DeliveryStatus): Promise<DeliveryStatus> {
+/** Ends a delivery that makes no further attempt, saying why (`details`). */
+async function finish(input: DeliverEventInput, status: DeliveryStatus, details: string): Promise<DeliveryStatus> {
+  setCurrentDetails(details);
   await untilDone('recording the status', () => setDeliveryStatus({ deliveryId: input.deliveryId, status }));
-  showStatus(status);
+  showProgress(status);
   return status;
 }
 
-function showStatus(status: DeliveryStatus): void {
+/** The search attributes: the delivery's status and, after an attempt, the attempts made. */
+function showProgress(status: DeliveryStatus, attempts?: number): void {
+  if (attempts !== undefined && patched(attemptsAttributePatch)) {
+    upsertSearchAttributes([
+      { key: searchAttributes.deliveryStatus, value: status },
+      { key: searchAttributes.deliveryAttempts, value: attempts },
+    ]);
+    return;
+  }
   upsertSearchAttributes([{ key: searchAttributes.deliveryStatus, value: status }]);
 }

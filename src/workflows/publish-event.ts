@@ -1,8 +1,9 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { ParentClosePolicy, patched, proxyActivities, proxyLocalActivities, startChild } from '@temporalio/workflow';
+import { ParentClosePolicy, patched, proxyActivities, proxyLocalActivities, setCurrentDetails, startChild } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { deliverySearchAttributes, type PublishEventInput } from '../domain/workflow-definitions';
 import { deliverEvent } from './deliver-event';
+import { publishProgress } from '../domain/workflow-metadata';
 import { localCallOptions, untilDone } from './durable-retry';
 
 const { planDeliveries } = proxyActivities<Activities>({
@@ -36,6 +37,7 @@ export async function publishEvent(event: PublishEventInput): Promise<{ deliveri
     : await planDeliveries(event);
   if (patched(startFromActivityPatch)) {
     await untilDone('starting the deliveries', () => startDeliveries(planned));
+    setCurrentDetails(publishProgress.started(planned.length));
     return { deliveries: planned.length };
   }
   await Promise.all(

@@ -1,4 +1,4 @@
-import { allHandlersFinished, condition, continueAsNew, patched, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, patched, proxyLocalActivities, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import {
   deliveryOutcomeSignal,
@@ -9,6 +9,7 @@ import {
   type WebhookHealth,
   type WebhookHealthInput,
 } from '../domain/workflow-definitions';
+import { healthProgress } from '../domain/workflow-metadata';
 import { isRetryable, localCallOptions, untilDone, waitAfterFailure } from './durable-retry';
 
 /** Short database calls, as local activities: they run within the workflow task. */
@@ -63,6 +64,15 @@ export async function webhookHealth(input: WebhookHealthInput): Promise<WebhookH
 
   // Handlers first (above), then the first await: work that arrives with the start is not refused.
   const { disableAfterFailures } = await untilDone('reading the health settings', () => healthSettings());
+  // When this run disabled the webhook (unknown to a run that continued a disabled one).
+  let disabledAtMs: number | undefined;
+  const explain = () => {
+    const failures = health.consecutiveFailures;
+    if (!health.disabled) setCurrentDetails(healthProgress.counting(failures, disableAfterFailures));
+    else if (failures >= disableAfterFailures) setCurrentDetails(healthProgress.disabled(failures, disabledAtMs));
+    else setCurrentDetails(healthProgress.disabledElsewhere(failures, disableAfterFailures));
+  };
+  explain();
   const dueToContinue = () => handled >= outcomesPerRun || workflowInfo().continueAsNewSuggested;
 
   // Due runs continue as new once no re-enable waits; runs recorded before the patch only with an empty queue.
@@ -94,6 +104,7 @@ export async function webhookHealth(input: WebhookHealthInput): Promise<WebhookH
       unsaved = false;
       await untilDone('re-enabling the webhook', () => enableWebhook(input.webhookId));
       reenabled = ticket;
+      explain();
       continue;
     }
     // Every outcome queued up to the next re-enable, then one save.
@@ -116,7 +127,9 @@ export async function webhookHealth(input: WebhookHealthInput): Promise<WebhookH
       });
       unsaved = false;
       saveFailures = 0;
+      if (saved.disabled && !health.disabled) disabledAtMs = Date.now();
       health.disabled = saved.disabled;
+      explain();
       // Outcomes of a webhook deleted meanwhile: nothing left to watch.
       if (!saved.exists) break;
     } catch (err) {
@@ -125,6 +138,8 @@ export async function webhookHealth(input: WebhookHealthInput): Promise<WebhookH
       await condition(() => deleted || (dueToContinue() && !queue.some(isReenable)), waitAfterFailure(++saveFailures));
     }
   }
+  // Every way out of the loop is the webhook's deletion.
+  setCurrentDetails(healthProgress.deleted);
   await condition(allHandlersFinished);
   return health;
 }

@@ -36,6 +36,7 @@ describe('delivery log', () => {
     expect(all.data.map((d: { eventId: string }) => d.eventId)).toEqual(events.map((e) => e.id).reverse());
     expect(all.data[0]).toEqual({
       id: expect.stringMatching(/^dlv_/),
+      workflowId: `delivery-${integration.id}-${events[4].id}-${webhook.id}`,
       webhookId: webhook.id,
       eventId: events[4].id,
       eventType: 'supplier.created',

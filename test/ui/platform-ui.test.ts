@@ -1,12 +1,13 @@
-import { existsSync } from 'node:fs';
 import { createHmac } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { pageWithTemporalUi } from '../../src/api/ui';
 import { allowLocalReceivers, adminKey, asAdmin, createIntegration, createTestApp, withBearer, type TestApp } from '../helpers/app';
 import { startReceiver, type Receiver } from '../helpers/receiver';
 import { waitFor } from '../helpers/wait';
 import { directivesOf } from '../helpers/csp';
+import { launchChromium } from '../helpers/browser';
 
 /**
  * The Platform UI end to end: Debian's Chromium driven by playwright-core against the real stack
@@ -14,7 +15,6 @@ import { directivesOf } from '../helpers/csp';
  * labels), so a control without a proper name or role fails the test.
  */
 
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const screenshotPath = '/tmp/ui-webhook-page.png';
 
 let t: TestApp;
@@ -23,21 +23,18 @@ let server: Server;
 let base: string;
 let browser: Browser;
 
+/** The run's Temporal dev server's Web UI, where the UI links deliveries and webhooks. */
+const temporalUi = process.env.TEMPORAL_TEST_UI_URL!;
+
 beforeAll(async () => {
-  if (!existsSync(chromiumPath)) {
-    throw new Error(`The Platform UI test drives Chromium at ${chromiumPath}: install Debian's (apt-get install chromium) or set CHROMIUM_PATH.`);
-  }
-  t = await createTestApp({ worker: true, env: allowLocalReceivers });
+  t = await createTestApp({ worker: true, env: { ...allowLocalReceivers, TEMPORAL_UI_URL: temporalUi } });
   receiver = await startReceiver();
   // The app serves the UI itself (buildApp mounts uiRouter).
   server = await new Promise<Server>((resolve) => {
     const s = t.app.listen(0, '127.0.0.1', () => resolve(s));
   });
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
@@ -111,6 +108,9 @@ describe('Platform UI', () => {
     expect(page.headers.get('x-content-type-options')).toBe('nosniff');
     const html = await page.text();
     expect(html).toContain('<script src="/ui/app.js" defer></script>');
+    // Where the UI links deliveries and webhooks; without TEMPORAL_UI_URL, nothing (and no links).
+    expect(html).toContain(`<meta name="temporal-ui-namespace" content="${temporalUi}/namespaces/default">`);
+    expect(pageWithTemporalUi('<head></head>', undefined)).toBe('<head></head>');
 
     const js = await fetch(`${base}/ui/app.js`);
     expect(js.status).toBe(200);
@@ -300,6 +300,36 @@ describe('Platform UI', () => {
       expect(problems).toEqual([]);
     } finally {
       await context.close();
+    }
+  }, 120_000);
+
+  it("links each delivery to its workflow in the Temporal Web UI, and the webhook to its deliveries there", async () => {
+    const failing = await startReceiver(() => 500);
+    const integration = await createIntegration(t.app, 'Web UI links');
+    const api = withBearer(t.app, integration.token);
+    const webhook = (await api.post('/api/v1/integration/webhook-events', { url: failing.url, events: ['sync.completed'] }).expect(201)).body;
+    const event = (await asAdmin(t.app).post('/api/v1/admin/events', { integrationId: integration.id, event: 'sync.completed', data: {} }).expect(202)).body;
+    const { page, context, problems } = await openUi();
+    try {
+      await signIn(page, integration.token);
+      await page.getByRole('heading', { level: 1, name: 'Webhooks' }).waitFor();
+      await page.getByRole('link', { name: failing.url }).click();
+      await page.getByRole('heading', { level: 1, name: 'Webhook' }).waitFor();
+      const filtered = page.getByRole('link', { name: `Deliveries in the Temporal Web UI of webhook ${webhook.id}` });
+      expect(await filtered.getAttribute('href')).toBe(`${temporalUi}/namespaces/default/workflows?query=${encodeURIComponent(`WebhookId="${webhook.id}"`)}`);
+
+      const [delivery] = (await api.get(`/api/v1/integration/webhook-events/${webhook.id}/deliveries`).expect(200)).body.data;
+      expect(delivery.workflowId).toBe(`delivery-${integration.id}-${event.id}-${webhook.id}`);
+      const link = page.getByRole('link', { name: `Workflow of sync.completed delivery ${delivery.id} in the Temporal Web UI` });
+      const [webUi] = await Promise.all([context.waitForEvent('page'), link.click()]);
+      await webUi.waitForLoadState();
+      expect(webUi.url()).toContain(`${temporalUi}/namespaces/default/workflows/${encodeURIComponent(delivery.workflowId)}`);
+      // The Web UI shows that workflow.
+      await webUi.getByText(delivery.workflowId).first().waitFor({ timeout: 30_000 });
+      expect(problems).toEqual([]);
+    } finally {
+      await context.close();
+      await failing.close();
     }
   }, 120_000);
 
