@@ -20,6 +20,8 @@ export interface Config {
   retryDelaysMs: number[];
   attemptTimeoutMs: number;
   disableAfterFailures: number;
+  /** Cap on a receiver's Retry-After (429/503): the next attempt waits at most this long. */
+  maxRetryAfterMs: number;
   allowPrivateTargets: boolean;
   allowInsecureUrls: boolean;
   /** Per credential (each API token, the admin key): the bucket refills at this rate... */
@@ -120,6 +122,7 @@ const settingsSchema = z.object({
   WEBHOOK_RETRY_DELAYS_MS: delayList.default([1000, 5000, 30000]),
   WEBHOOK_ATTEMPT_TIMEOUT_MS: integer(1, 600_000).default(10_000),
   WEBHOOK_DISABLE_AFTER_FAILURES: integer(1, 1_000_000).default(10),
+  WEBHOOK_MAX_RETRY_AFTER_MS: integer(0, 86_400_000).default(300_000),
   WEBHOOK_ALLOW_PRIVATE_TARGETS: boolean.default(false),
   WEBHOOK_ALLOW_INSECURE_URLS: boolean.default(false),
   API_RATE_LIMIT_PER_MINUTE: integer(1, 1_000_000).default(600),
@@ -160,6 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     retryDelaysMs: s.WEBHOOK_RETRY_DELAYS_MS,
     attemptTimeoutMs: s.WEBHOOK_ATTEMPT_TIMEOUT_MS,
     disableAfterFailures: s.WEBHOOK_DISABLE_AFTER_FAILURES,
+    maxRetryAfterMs: s.WEBHOOK_MAX_RETRY_AFTER_MS,
     allowPrivateTargets: s.WEBHOOK_ALLOW_PRIVATE_TARGETS,
     allowInsecureUrls: s.WEBHOOK_ALLOW_INSECURE_URLS,
     apiRateLimitPerMinute: s.API_RATE_LIMIT_PER_MINUTE,

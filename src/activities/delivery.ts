@@ -11,6 +11,7 @@ import { EventIdConflictError } from '../db/publications';
 import { isFinalStatus, statusAfterAttempt, type Attempt, type DeliveryStatus } from '../domain/deliveries';
 import {
   deliveryOutcomeSignal,
+  healthSearchAttributes,
   type DeliverySettings,
   type PublishEventInput,
   undeliverableFailureType,
@@ -20,12 +21,13 @@ import type { HttpSender } from './http-sender';
 import { signatureHeaders } from '../domain/signing';
 import { payloadBody } from '../domain/event-payload';
 import { healthSummary, type AttemptAnswer } from '../domain/workflow-metadata';
+import { nextAttemptDelay } from './retry-after';
 
 export interface DeliveryActivityDeps {
   repos: Repositories;
   sender: HttpSender;
   client: Client;
-  config: Pick<Config, 'retryDelaysMs' | 'attemptTimeoutMs' | 'temporalTaskQueue'>;
+  config: Pick<Config, 'retryDelaysMs' | 'attemptTimeoutMs' | 'maxRetryAfterMs' | 'temporalTaskQueue'>;
   metrics: Metrics;
   logger: Logger;
 }
@@ -39,8 +41,11 @@ export type AttemptOutcome =
    * `answer` (absent from histories recorded before) is what the workflow's current details show.
    */
   | { kind: 'recorded'; ok: boolean; status: DeliveryStatus; retryInMs: number; answer?: AttemptAnswer }
-  /** Sent, but not recorded (the database or Temporal was away): the workflow records it. */
-  | { kind: 'sent'; ok: boolean; attempt: Attempt; webhookId: string }
+  /**
+   * Sent, but not recorded (the database or Temporal was away): the workflow records it. `status`,
+   * `retryInMs` and `gone` (absent from histories recorded before) say what the answer means.
+   */
+  | { kind: 'sent'; ok: boolean; attempt: Attempt; webhookId: string; status?: DeliveryStatus; retryInMs?: number; gone?: boolean }
   /** No request was made: the webhook was disabled (skipped) or deleted (cancelled). */
   | { kind: 'not_sent'; status: 'skipped' | 'cancelled' };
 
@@ -68,6 +73,23 @@ async function undeliverableIfBroken<T>(read: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * What an attempt's answer means for its delivery: 410 Gone ends it (and disables the webhook);
+ * otherwise a failure before the last attempt retries after the scheduled delay, stretched to a
+ * 429's or 503's Retry-After up to the configured cap. The attempt records that wait.
+ */
+function meaningOf(
+  sent: Extract<AttemptOutcome, { kind: 'sent' }>,
+  attempt: number,
+  retryAfterMs: number | null,
+  { retryDelaysMs, maxRetryAfterMs }: Pick<Config, 'retryDelaysMs' | 'maxRetryAfterMs'>,
+): { status: DeliveryStatus; retryInMs: number; gone: boolean; attempt: Attempt } {
+  const gone = sent.attempt.statusCode === 410;
+  const status = statusAfterAttempt(sent.ok, gone || attempt >= retryDelaysMs.length + 1);
+  const retryInMs = status === 'retrying' ? nextAttemptDelay(retryDelaysMs[attempt - 1], retryAfterMs, maxRetryAfterMs) : 0;
+  return { status, retryInMs, gone, attempt: { ...sent.attempt, nextAttemptInMs: status === 'retrying' ? retryInMs : null } };
+}
+
 export function createDeliveryActivities({ repos, sender, client, config, metrics, logger }: DeliveryActivityDeps) {
   const settings = (): DeliverySettings => ({ retryDelaysMs: config.retryDelaysMs, attemptTimeoutMs: config.attemptTimeoutMs });
   const finished = (deliveryId: string, status: DeliveryStatus) => {
@@ -78,7 +100,8 @@ export function createDeliveryActivities({ repos, sender, client, config, metric
 
   /** One signed POST, unless the webhook is no longer active (then no request is made); `url` is where it went. */
   async function send({ deliveryId, attempt }: { deliveryId: string; attempt: number }): Promise<
-    { kind: 'not_sent'; status: 'skipped' | 'cancelled' } | { kind: 'sent'; outcome: Extract<AttemptOutcome, { kind: 'sent' }>; url: string }
+    | { kind: 'not_sent'; status: 'skipped' | 'cancelled' }
+    | { kind: 'sent'; outcome: Extract<AttemptOutcome, { kind: 'sent' }>; url: string; retryAfterMs: number | null }
   > {
     const target = await undeliverableIfBroken(() => repos.deliveries.attemptTarget(deliveryId));
     if (target.webhookDeleted) return { kind: 'not_sent', status: 'cancelled' };
@@ -124,6 +147,7 @@ export function createDeliveryActivities({ repos, sender, client, config, metric
     return {
       kind: 'sent',
       url: target.url,
+      retryAfterMs: result.retryAfterMs,
       outcome: {
         kind: 'sent',
         ok: result.ok,
@@ -173,7 +197,8 @@ export function createDeliveryActivities({ repos, sender, client, config, metric
 
     /**
      * One signed POST, unless the webhook is no longer active, then its record: the attempt, the
-     * delivery's new status (by the worker's retry settings) and, when final, the report to health.
+     * delivery's new status (by the worker's retry settings and the receiver's back-pressure) and,
+     * when final, the report to health. A 410 Gone disables the webhook first and ends the delivery.
      * Failures of the receiver are results, not errors; a delivery that can never be made is a
      * non-retryable Undeliverable failure. If recording fails, the workflow records the attempt
      * itself (durably) rather than the activity being retried and sending again.
@@ -181,18 +206,26 @@ export function createDeliveryActivities({ repos, sender, client, config, metric
     async attemptDelivery(input: { deliveryId: string; attempt: number }): Promise<AttemptOutcome> {
       const made = await send(input);
       if (made.kind !== 'sent') return made;
-      const { outcome: sent, url } = made;
-      const status = statusAfterAttempt(sent.ok, input.attempt >= config.retryDelaysMs.length + 1);
+      const { url } = made;
+      const sent = { ...made.outcome, ...meaningOf(made.outcome, input.attempt, made.retryAfterMs, config) };
+      const { status, retryInMs } = sent;
       try {
+        if (sent.gone) await activities.disableGoneWebhook(sent.webhookId);
         await activities.recordAttempt({ deliveryId: input.deliveryId, result: sent.attempt, status });
         if (status !== 'retrying') await activities.reportOutcome({ webhookId: sent.webhookId, deliveryId: input.deliveryId, delivered: sent.ok, url });
       } catch (err) {
         logger.warn({ err, deliveryId: input.deliveryId, workflowId: workflowId() }, 'attempt made but not recorded; the workflow records it');
         return sent;
       }
-      const retryInMs = status === 'retrying' ? config.retryDelaysMs[input.attempt - 1] : 0;
       const { statusCode, errorClass, errorMessage, durationMs } = sent.attempt;
       return { kind: 'recorded', ok: sent.ok, status, retryInMs, answer: { statusCode, errorClass, errorMessage, durationMs } };
+    },
+
+    /** Turns the webhook off after its receiver answered 410 Gone (SPEC: no further attempt, `disabledReason: "gone"`). */
+    async disableGoneWebhook(webhookId: string): Promise<void> {
+      if (!(await repos.webhooks.disableGone(webhookId))) return;
+      metrics.webhooksDisabled.inc();
+      logger.warn({ webhookId, workflowId: workflowId() }, 'webhook disabled: its receiver answered 410 Gone');
     },
 
     async recordAttempt({ deliveryId, result, status }: { deliveryId: string; result: Attempt; status: DeliveryStatus }): Promise<void> {
@@ -221,6 +254,7 @@ export function createDeliveryActivities({ repos, sender, client, config, metric
         signal: deliveryOutcomeSignal,
         signalArgs: [{ deliveryId, delivered, ...(failureReported ? { failureReported } : {}) }],
         staticSummary: healthSummary(webhookId, url),
+        typedSearchAttributes: healthSearchAttributes(webhookId),
       });
     },
   };

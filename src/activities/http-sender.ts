@@ -1,6 +1,7 @@
 import { rootCertificates } from 'node:tls';
 import { Agent, request, type Dispatcher } from 'undici';
 import { createSafeConnector, type Resolver } from './safe-connect';
+import { retryAfterMs } from './retry-after';
 import { classifySendError, type AttemptErrorClass } from './send-errors';
 
 export { attemptErrorClasses, type AttemptErrorClass } from './send-errors';
@@ -23,6 +24,8 @@ export interface SendResult {
   errorMessage: string | null;
   /** The first 1 KiB of the response body, UTF-8 decoded. */
   responseExcerpt: string | null;
+  /** How long the receiver asked to be left alone (Retry-After on a 429 or 503), in ms; null when it did not. */
+  retryAfterMs: number | null;
 }
 
 export interface HttpSenderOptions {
@@ -71,7 +74,7 @@ async function sendOnce(agent: Agent, { url, headers, body }: SendRequest, timeo
   const started = performance.now();
   const finish = (outcome: Outcome): SendResult => ({ startedAt, durationMs: Math.round(performance.now() - started), ...outcome });
   const failure = (errorClass: AttemptErrorClass, errorMessage: string, statusCode: number | null = null): SendResult =>
-    finish({ ok: false, statusCode, errorClass, errorMessage, responseExcerpt: null });
+    finish({ ok: false, statusCode, errorClass, errorMessage, responseExcerpt: null, retryAfterMs: null });
 
   const invalid = urlProblem(url);
   if (invalid) return failure('invalid_url', invalid);
@@ -87,9 +90,12 @@ async function sendOnce(agent: Agent, { url, headers, body }: SendRequest, timeo
     statusCode = response.statusCode;
     const responseExcerpt = excerpt(await readCapped(response.body));
     if (statusCode >= 200 && statusCode < 300) {
-      return finish({ ok: true, statusCode, errorClass: null, errorMessage: null, responseExcerpt });
+      return finish({ ok: true, statusCode, errorClass: null, errorMessage: null, responseExcerpt, retryAfterMs: null });
     }
-    return finish({ ok: false, statusCode, errorClass: 'http_status', errorMessage: `HTTP ${statusCode}`, responseExcerpt });
+    const retryAfter = response.headers['retry-after'];
+    const asked = retryAfterMs(statusCode, retryAfter, Date.now());
+    const errorMessage = asked === null ? `HTTP ${statusCode}` : `HTTP ${statusCode}, Retry-After: ${String(retryAfter)}`;
+    return finish({ ok: false, statusCode, errorClass: 'http_status', errorMessage, responseExcerpt, retryAfterMs: asked });
   } catch (error) {
     if (cancel?.aborted) return failure('network_error', 'request aborted: the delivery was cancelled', statusCode);
     if (deadline.signal.aborted) {

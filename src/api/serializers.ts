@@ -37,7 +37,9 @@ export const webhookSchema = z
     secret: z.string().optional().meta({ description: 'Only in the answers to creation and secret rotation: `whsec_` + base64 of 32 bytes' }),
     previousSecretExpiresAt: nullableTimestamp.meta({ description: 'Until then the previous secret also signs deliveries' }),
     consecutiveFailures: z.number().int(),
-    disabledReason: z.enum(disabledReasons).nullable(),
+    disabledReason: z.enum(disabledReasons).nullable().meta({
+      description: 'Why it is off: `consecutive_failures` (its health), `gone` (its receiver answered 410 Gone) or `manual` (PATCH `active: false`)',
+    }),
     disabledAt: nullableTimestamp,
     createdAt: timestamp,
     updatedAt: timestamp,
@@ -101,6 +103,9 @@ export const attemptSchema = z
     statusCode: z.number().int().nullable(),
     error: z.object({ class: z.string(), message: z.string().nullable() }).nullable(),
     responseExcerpt: z.string().nullable().meta({ description: 'The first 1 KiB of the response body' }),
+    nextAttemptInMs: z.number().int().nullable().meta({
+      description: "The wait before the next attempt: the scheduled delay, or longer when the receiver answered 429 or 503 with Retry-After (capped by WEBHOOK_MAX_RETRY_AFTER_MS). Null after the last attempt.",
+    }),
   })
   .meta({ id: 'Attempt' });
 
@@ -111,4 +116,5 @@ export const attemptJson = (attempt: Attempt): z.infer<typeof attemptSchema> => 
   statusCode: attempt.statusCode,
   error: attempt.errorClass ? { class: attempt.errorClass, message: attempt.errorMessage } : null,
   responseExcerpt: attempt.responseExcerpt,
+  nextAttemptInMs: attempt.nextAttemptInMs ?? null,
 });

@@ -1,5 +1,5 @@
 import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { reenableUpdate, webhookDeletedSignal, type WebhookHealth } from '../domain/workflow-definitions';
+import { healthSearchAttributes, reenableUpdate, webhookDeletedSignal, type WebhookHealth } from '../domain/workflow-definitions';
 import { workflowIds } from '../domain/workflow-ids';
 import { healthSummary } from '../domain/workflow-metadata';
 
@@ -21,6 +21,7 @@ export function createHealthControl({ client, taskQueue }: { client: Client; tas
             args: [{ webhookId }],
             workflowIdConflictPolicy: 'USE_EXISTING',
             staticSummary: healthSummary(webhookId, url),
+            typedSearchAttributes: healthSearchAttributes(webhookId),
           }),
         }),
       );

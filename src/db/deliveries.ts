@@ -61,6 +61,7 @@ interface AttemptRow {
   error_class: string | null;
   error_message: string | null;
   response_excerpt: string | null;
+  next_attempt_in_ms: number | null;
 }
 
 const toDelivery = (row: DeliveryRow): Delivery => ({
@@ -94,6 +95,7 @@ const toAttempt = (row: AttemptRow): Attempt => ({
   errorClass: row.error_class,
   errorMessage: row.error_message,
   responseExcerpt: row.response_excerpt,
+  nextAttemptInMs: row.next_attempt_in_ms,
 });
 
 const toNewRow = (d: NewDelivery) => ({
@@ -257,6 +259,7 @@ export function createDeliveryRepository(db: Knex, box: SecretBox) {
             error_class: attempt.errorClass,
             error_message: attempt.errorMessage,
             response_excerpt: attempt.responseExcerpt,
+            next_attempt_in_ms: attempt.nextAttemptInMs ?? null,
           })
           .onConflict(['delivery_id', 'attempt_number'])
           .merge();

@@ -7,6 +7,7 @@ import * as eventsPerIntegration from './migrations/005-events-per-integration';
 import * as deliveryStartOutbox from './migrations/006-delivery-start-outbox';
 import * as failureReports from './migrations/007-failure-reports';
 import * as apiRateLimits from './migrations/008-api-rate-limits';
+import * as attemptWaits from './migrations/009-attempt-waits';
 
 interface Migration {
   up(db: Knex): Promise<void>;
@@ -23,6 +24,7 @@ const migrations: Record<string, Migration> = {
   '006-delivery-start-outbox': deliveryStartOutbox,
   '007-failure-reports': failureReports,
   '008-api-rate-limits': apiRateLimits,
+  '009-attempt-waits': attemptWaits,
 };
 
 const migrationSource: Knex.MigrationSource<string> = {

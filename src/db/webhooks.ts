@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
 import type { SecretBox } from './secret-box';
 
-export const disabledReasons = ['consecutive_failures', 'manual'] as const;
+/** Why a webhook is off: its health disabled it, its receiver answered 410 Gone, or a user turned it off. */
+export const disabledReasons = ['consecutive_failures', 'gone', 'manual'] as const;
 export type DisabledReason = (typeof disabledReasons)[number];
 
 export interface Webhook {
@@ -172,6 +173,15 @@ export function createWebhookRepository(db: Knex, box: SecretBox) {
     async healthyWithNothingPending(id: string): Promise<boolean> {
       const row = await db<WebhookRow>('webhooks').where({ id }).first('consecutive_failures', 'failure_reports', 'failure_reports_handled');
       return row !== undefined && row.consecutive_failures === 0 && row.failure_reports <= row.failure_reports_handled;
+    },
+
+    /** Turns a webhook off because its receiver answered 410 Gone; true when this call turned it off. */
+    async disableGone(id: string): Promise<boolean> {
+      const count = await db<WebhookRow>('webhooks')
+        .where({ id, active: true })
+        .whereNull('deleted_at')
+        .update({ active: false, disabled_reason: 'gone', disabled_at: db.fn.now(), updated_at: db.fn.now() });
+      return count > 0;
     },
 
     /** Turns a webhook back on with a clean slate; false when it no longer exists. */

@@ -36,4 +36,9 @@ export interface Attempt {
   errorClass: string | null;
   errorMessage: string | null;
   responseExcerpt: string | null;
+  /**
+   * The wait before the next attempt: the scheduled delay, or the receiver's longer Retry-After.
+   * Null or absent after the last attempt (and in attempts recorded before it was kept).
+   */
+  nextAttemptInMs?: number | null;
 }

@@ -9,7 +9,12 @@ export const searchAttributes = {
   deliveryStatus: defineSearchAttributeKey('DeliveryStatus', SearchAttributeType.KEYWORD),
   /** Attempts made so far. */
   deliveryAttempts: defineSearchAttributeKey('DeliveryAttempts', SearchAttributeType.INT),
+  /** On a webhook's health workflow: `active` or `disabled`, kept current. */
+  webhookState: defineSearchAttributeKey('WebhookState', SearchAttributeType.KEYWORD),
 } as const;
+
+/** The search attributes a webhook's health workflow starts with: its webhook, so `WebhookId="wh_..."` finds it too. */
+export const healthSearchAttributes = (webhookId: string) => [{ key: searchAttributes.webhookId, value: webhookId }];
 
 export interface PublishEventInput {
   id: string;

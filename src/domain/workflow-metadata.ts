@@ -90,6 +90,8 @@ export const deliveryProgress = {
   delivered: (attempt: number, answer: AttemptAnswer | undefined) => `delivered on attempt ${attempt}: ${answerText(answer)}`,
   failed: (attempt: number, of: number, answer: AttemptAnswer | undefined) =>
     attempt < of ? `failed on attempt ${attempt}: ${answerText(answer)}` : `failed: all ${of} attempts failed, the last: ${answerText(answer)}`,
+  gone: (attempt: number, answer: AttemptAnswer | undefined) =>
+    `failed on attempt ${attempt}: ${answerText(answer)} (Gone); the webhook is disabled, no further attempt`,
   undeliverable: (reason: string) => `failed: cannot be delivered: ${reason}`,
   skipped: 'skipped: webhook disabled',
   webhookDeleted: 'cancelled: webhook deleted',
@@ -114,7 +116,7 @@ export const healthProgress = {
   /** `atMs` is unknown to a run that continued a disabled one. */
   disabled: (failures: number, atMs: number | undefined) =>
     `disabled${atMs === undefined ? '' : ` at ${clockTime(atMs, { seconds: false })}`} after ${failures} consecutive failed deliveries`,
-  /** Disabled by other means (by hand): the count goes on. */
+  /** Disabled by other means (by hand, or after a 410 Gone): the count goes on. */
   disabledElsewhere: (failures: number, disableAt: number) => `webhook is disabled; ${healthProgress.counting(failures, disableAt)}`,
   deleted: 'webhook deleted: no longer watched',
 };

@@ -56,6 +56,8 @@ export interface Attempt {
   statusCode: number | null;
   error: { class: string; message: string | null } | null;
   responseExcerpt: string | null;
+  /** The wait before the next attempt (longer than scheduled when the receiver sent Retry-After); null after the last. */
+  nextAttemptInMs: number | null;
 }
 
 export interface DeliveryDetail extends Delivery {

@@ -39,7 +39,7 @@ export function attemptsTable(detail: DeliveryDetail): HTMLElement {
   );
 }
 
-/** The HTTP status as a badge, and the error class and message when the attempt failed. */
+/** The HTTP status as a badge, the error class and message when the attempt failed, and the wait before the next. */
 function attemptResult(attempt: DeliveryDetail['attempts'][number]): Child {
   const ok = attempt.statusCode !== null && attempt.statusCode >= 200 && attempt.statusCode < 300;
   const parts: Child[] = [];
@@ -47,5 +47,11 @@ function attemptResult(attempt: DeliveryDetail['attempts'][number]): Child {
   if (attempt.error && (!ok || attempt.statusCode === null)) {
     parts.push(h('div', { class: 'small' }, `${attempt.error.class.replace(/_/g, ' ')}${attempt.error.message ? `: ${attempt.error.message}` : ''}`));
   }
+  if (attempt.nextAttemptInMs !== null && attempt.nextAttemptInMs !== undefined) {
+    parts.push(h('div', { class: 'small muted' }, `next attempt ${seconds(attempt.nextAttemptInMs)} later`));
+  }
   return parts.length ? h('div', {}, ...parts) : '—';
 }
+
+/** "0.1 s", "5 s", "300 s". */
+const seconds = (ms: number) => `${Number((ms / 1000).toFixed(1))} s`;

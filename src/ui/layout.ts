@@ -57,6 +57,8 @@ function disabledReasonText(reason: string | null): string {
   switch (reason) {
     case 'consecutive_failures':
       return 'too many consecutive failed deliveries';
+    case 'gone':
+      return 'the receiver answered 410 Gone';
     case 'manual':
     case null:
       return 'turned off by a user';

@@ -22,7 +22,7 @@ const untilBack = { initialInterval: '1 second', maximumInterval: '30 seconds' }
 const { deliverySettings } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: untilBack });
 
 /** Database and signal steps, as local activities: a delivery costs one server round trip per attempt. */
-const { recordAttempt, setDeliveryStatus, reportOutcome } = proxyLocalActivities<Activities>(localCallOptions);
+const { recordAttempt, setDeliveryStatus, reportOutcome, disableGoneWebhook } = proxyLocalActivities<Activities>(localCallOptions);
 const settingsLocally = proxyLocalActivities<Activities>(localCallOptions).deliverySettings;
 
 /**
@@ -76,12 +76,16 @@ async function deliver(input: DeliverEventInput): Promise<DeliveryStatus> {
     }
 
     // Recorded here: an attempt that could not record itself, one that could never be made, and
-    // every attempt of histories from before attempts recorded themselves (replay).
+    // every attempt of histories from before attempts recorded themselves (replay). What the answer
+    // means comes from the attempt where it says (histories from before back-pressure do not, and
+    // replay the same steps as then).
+    const sent = result.kind === 'sent' ? result : undefined;
     const last = attempt >= maxAttempts || result.kind === 'undeliverable';
-    const status = statusAfterAttempt(result.ok, last);
+    const status = sent?.status ?? statusAfterAttempt(result.ok, last);
+    if (sent?.gone) await untilDone('disabling the gone webhook', () => disableGoneWebhook(sent.webhookId));
     await untilDone('recording the attempt', () => recordAttempt({ deliveryId: input.deliveryId, result: result.attempt, status }));
     showProgress(status, attempt);
-    const retryInMs = status === 'retrying' ? settings.retryDelaysMs[attempt - 1] : 0;
+    const retryInMs = status === 'retrying' ? (sent?.retryInMs ?? settings.retryDelaysMs[attempt - 1]) : 0;
     if (result.kind === 'undeliverable') setCurrentDetails(deliveryProgress.undeliverable(result.attempt.errorMessage ?? 'unknown'));
     else explain(status, attempt, maxAttempts, result.attempt, retryInMs);
     if (status !== 'retrying') {
@@ -96,6 +100,7 @@ async function deliver(input: DeliverEventInput): Promise<DeliveryStatus> {
 /** The current details after an attempt: how it went and what comes next. */
 function explain(status: DeliveryStatus, attempt: number, maxAttempts: number, answer: AttemptAnswer | undefined, retryInMs: number): void {
   if (status === 'delivered') setCurrentDetails(deliveryProgress.delivered(attempt, answer));
+  else if (status === 'failed' && answer?.statusCode === 410) setCurrentDetails(deliveryProgress.gone(attempt, answer));
   else if (status === 'retrying') setCurrentDetails(deliveryProgress.retrying(attempt, maxAttempts, answer, Date.now() + retryInMs));
   else setCurrentDetails(deliveryProgress.failed(attempt, maxAttempts, answer));
 }

@@ -1,9 +1,20 @@
-import { allHandlersFinished, condition, continueAsNew, patched, proxyLocalActivities, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  patched,
+  proxyLocalActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import {
   deliveryOutcomeSignal,
   healthQuery,
   reenableUpdate,
+  searchAttributes,
   webhookDeletedSignal,
   type DeliveryOutcome,
   type WebhookHealth,
@@ -28,6 +39,9 @@ const rememberedDeliveryIds = 1000;
  * a steady stream of outcomes cannot keep one run (and its history) growing.
  */
 const continueWithQueuePatch = 'health-continues-with-queue';
+
+/** Replay safety: runs recorded before kept no WebhookState search attribute. */
+const stateAttributePatch = 'health-state-search-attribute';
 
 type Work = { kind: 'outcome'; outcome: DeliveryOutcome } | { kind: 'reenable'; ticket: number };
 
@@ -64,6 +78,13 @@ export async function webhookHealth(input: WebhookHealthInput): Promise<WebhookH
 
   // Handlers first (above), then the first await: work that arrives with the start is not refused.
   const { disableAfterFailures } = await untilDone('reading the health settings', () => healthSettings());
+  // WebhookState as last upserted; a run that continued as new inherits it from the run before.
+  let shownState = workflowInfo().typedSearchAttributes.get(searchAttributes.webhookState);
+  const showState = (state: 'active' | 'disabled') => {
+    if (state === shownState || !patched(stateAttributePatch)) return;
+    upsertSearchAttributes([{ key: searchAttributes.webhookState, value: state }]);
+    shownState = state;
+  };
   // When this run disabled the webhook (unknown to a run that continued a disabled one).
   let disabledAtMs: number | undefined;
   const explain = () => {
@@ -71,6 +92,7 @@ export async function webhookHealth(input: WebhookHealthInput): Promise<WebhookH
     if (!health.disabled) setCurrentDetails(healthProgress.counting(failures, disableAfterFailures));
     else if (failures >= disableAfterFailures) setCurrentDetails(healthProgress.disabled(failures, disabledAtMs));
     else setCurrentDetails(healthProgress.disabledElsewhere(failures, disableAfterFailures));
+    showState(health.disabled ? 'disabled' : 'active');
   };
   explain();
   const dueToContinue = () => handled >= outcomesPerRun || workflowInfo().continueAsNewSuggested;

@@ -87,6 +87,7 @@ describe('http sender against a receiver', () => {
       errorClass: null,
       errorMessage: null,
       responseExcerpt: 'a'.repeat(1024),
+      retryAfterMs: null,
     });
     expect(Date.parse(result.startedAt)).toBeGreaterThanOrEqual(before - 1);
     expect(new Date(result.startedAt).toISOString()).toBe(result.startedAt);
@@ -125,6 +126,17 @@ describe('http sender against a receiver', () => {
       errorMessage: 'HTTP 500',
       responseExcerpt: 'database down',
     });
+  });
+
+  it('reads the Retry-After of a 429 or 503 and says it in the error message', async () => {
+    const tooMany = await receiver(reply(429, 'slow down', { 'Retry-After': '7' }));
+    expect(await sender().send(post(tooMany.url()))).toMatchObject({ ok: false, statusCode: 429, errorMessage: 'HTTP 429, Retry-After: 7', retryAfterMs: 7000 });
+    const unavailable = await receiver(reply(503, '', { 'Retry-After': new Date(Date.now() + 60_000).toUTCString() }));
+    const result = await sender().send(post(unavailable.url()));
+    expect(result.retryAfterMs).toBeGreaterThan(55_000);
+    expect(result.retryAfterMs).toBeLessThanOrEqual(60_000);
+    const failing = await receiver(reply(500, '', { 'Retry-After': '7' }));
+    expect(await sender().send(post(failing.url()))).toMatchObject({ errorMessage: 'HTTP 500', retryAfterMs: null });
   });
 
   it.each([301, 302, 307, 308])('counts a %i redirect as failure and does not follow it', async (status) => {

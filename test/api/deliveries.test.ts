@@ -90,6 +90,8 @@ describe('delivery log', () => {
       statusCode: 500,
       error: { class: 'http_status', message: expect.stringContaining('500') },
       responseExcerpt: 'nope',
+      // The scheduled wait after the first failure; none after the last.
+      nextAttemptInMs: n === 1 ? Number(t.config.retryDelaysMs[0]) : null,
     })));
   });
 

@@ -7,7 +7,7 @@ import type { temporal } from '@temporalio/proto';
 import { allowLocalReceivers, createTestApp, type TestApp, type withBearer } from '../helpers/app';
 import { startReceiver, type Receiver } from '../helpers/receiver';
 import { finishedDelivery, integrationWithWebhook, publish } from '../helpers/deliveries';
-import { deliveryOutcomeSignal } from '../../src/domain/workflow-definitions';
+import { deliveryOutcomeSignal, searchAttributes } from '../../src/domain/workflow-definitions';
 import { workflowIds } from '../../src/domain/workflow-ids';
 import { newId } from '../../src/domain/ids';
 import { createPublisher } from '../../src/client';
@@ -17,7 +17,7 @@ import { cutOffDatabase } from '../helpers/db';
 /**
  * Histories recorded from earlier versions of the workflows, one folder per version (see
  * test/fixtures/histories/README.md). A change that would break running workflows
- * (nondeterminism) fails here. Record a new version's folder with RECORD_HISTORIES=v8 (the next
+ * (nondeterminism) fails here. Record a new version's folder with RECORD_HISTORIES=v10 (the next
  * free name) when a workflow changes on purpose; recorded files are never rewritten.
  */
 const fixtures = path.join(__dirname, '../fixtures/histories');
@@ -90,6 +90,45 @@ async function handOnWaitingOutcome(t: TestApp, api: ReturnType<typeof withBeare
   }
 }
 
+/**
+ * A receiver's back-pressure: a 429's Retry-After stretches the wait before the retry; a 410 Gone
+ * disables the webhook, once where the attempt records it and once where it could not (the
+ * webhook's row out of reach) and the workflow does it. Returns the three deliveries' handles.
+ */
+async function backPressure(t: TestApp) {
+  const slow = await startReceiver((_, n) => (n === 1 ? { status: 429, headers: { 'Retry-After': '1' } } : 200));
+  const gone = await startReceiver(() => 410);
+  const deliveryTo = async (url: string, onPublished = async () => {}) => {
+    const { integration, webhook } = await integrationWithWebhook(t.app, url);
+    const event = await publish(t.app, integration.id, 'sync.completed', { rows: 5 });
+    await onPublished();
+    const delivery = await finishedDelivery(t.repos, event.id, webhook.id);
+    const handle = t.temporal.workflow.getHandle(delivery.workflowId);
+    await handle.result();
+    return { handle, health: t.temporal.workflow.getHandle(workflowIds.health(webhook.id)) };
+  };
+  try {
+    const retryAfter = await deliveryTo(slow.url);
+    const goneRecorded = await deliveryTo(gone.url);
+    const outage = cutOffDatabase(t.repos.webhooks, 'disableGone');
+    try {
+      const goneUnrecorded = await deliveryTo(gone.url, async () => {
+        await waitFor('the attempt', () => (gone.requests.length === 2 ? true : undefined));
+        outage.restore();
+      });
+      await waitFor('the health workflow to show the webhook disabled', async () =>
+        (await goneRecorded.health.describe()).typedSearchAttributes.get(searchAttributes.webhookState) === 'disabled' ? true : undefined,
+      );
+      return { retryAfter: retryAfter.handle, goneRecorded: goneRecorded.handle, goneUnrecorded: goneUnrecorded.handle, goneHealth: goneRecorded.health };
+    } finally {
+      outage.restore();
+    }
+  } finally {
+    await slow.close();
+    await gone.close();
+  }
+}
+
 async function replay(histories: Array<{ workflowId: string; history: temporal.api.history.v1.IHistory }>) {
   const failures: string[] = [];
   for await (const result of Worker.runReplayHistories({ workflowBundle: workflowBundle() }, histories)) {
@@ -123,7 +162,7 @@ describe('workflow replay', () => {
     expect(await replay(histories)).toEqual([]);
   });
 
-  it('replays fresh histories of every workflow: retries, failure, undeliverable, cancelled, health with continue-as-new, re-enable and delete', async () => {
+  it('replays fresh histories of every workflow: retries, failure, undeliverable, cancelled, back-pressure, health with continue-as-new, re-enable and delete', async () => {
     const { integration, api, webhook } = await integrationWithWebhook(t.app, receiver.url);
     // Its health workflow continues as new every 2 outcomes.
     const health = t.temporal.workflow.getHandle(workflowIds.health(webhook.id));
@@ -162,6 +201,8 @@ describe('workflow replay', () => {
     await expect(cancelled.result()).rejects.toThrow();
     receiver.reply(() => 500);
 
+    const pushedBack = await backPressure(t);
+
     // More outcomes, some at once, a re-enable and a delete for the health workflow.
     for (let i = 0; i < 3; i++) await health.signal(deliveryOutcomeSignal, { deliveryId: newId('delivery'), delivered: false });
     await Promise.all(Array.from({ length: 6 }, () => health.signal(deliveryOutcomeSignal, { deliveryId: newId('delivery'), delivered: false })));
@@ -178,6 +219,10 @@ describe('workflow replay', () => {
       ['deliver-event-failed', t.temporal.workflow.getHandle(failedDelivery.workflowId)],
       ['deliver-event-undeliverable', undeliverable],
       ['deliver-event-cancelled', cancelled],
+      ['deliver-event-retry-after', pushedBack.retryAfter],
+      ['deliver-event-gone', pushedBack.goneRecorded],
+      ['deliver-event-gone-unrecorded', pushedBack.goneUnrecorded],
+      ['webhook-health-gone', pushedBack.goneHealth],
       ['webhook-health-first-run', t.temporal.workflow.getHandle(workflowIds.health(webhook.id), firstRunId)],
       ['webhook-health-carried-queue', carrying],
       ['webhook-health-last-run', health],

@@ -3,7 +3,7 @@ import { createTestApp, type TestApp } from '../helpers/app';
 import { integrationWithWebhook } from '../helpers/deliveries';
 import { waitFor } from '../helpers/wait';
 import { cutOffDatabase } from '../helpers/db';
-import { deliveryOutcomeSignal, healthQuery, type DeliveryOutcome, type WebhookHealth } from '../../src/domain/workflow-definitions';
+import { deliveryOutcomeSignal, healthQuery, searchAttributes, type DeliveryOutcome, type WebhookHealth } from '../../src/domain/workflow-definitions';
 import { workflowIds } from '../../src/domain/workflow-ids';
 import { newId } from '../../src/domain/ids';
 
@@ -84,6 +84,8 @@ it('stays bounded under a steady stream of outcomes: runs continue as new, the c
 
   const runs = await runsOf(workflowId);
   expect(runs.length).toBeGreaterThanOrEqual(4);
+  // The latest run shows the webhook disabled, whichever run disabled it (search attributes carry over).
+  expect((await handle.describe()).typedSearchAttributes.get(searchAttributes.webhookState)).toBe('disabled');
   for (const run of runs) {
     const { events } = await t.temporal.workflow.getHandle(workflowId, run.runId).fetchHistory();
     // A run takes its share of the stream and hands the rest on: no run grows with the stream.

@@ -36,6 +36,12 @@ const detailsMatching = (handle: WorkflowHandle, pattern: RegExp) =>
 
 const attemptsAttribute = async (handle: WorkflowHandle) => (await handle.describe()).typedSearchAttributes.get(searchAttributes.deliveryAttempts);
 
+/** A health workflow's search attributes: its webhook and whether the webhook is active. */
+async function webhookAttributes(handle: WorkflowHandle) {
+  const attributes = (await handle.describe()).typedSearchAttributes;
+  return { webhookId: attributes.get(searchAttributes.webhookId), state: attributes.get(searchAttributes.webhookState) };
+}
+
 /** The summaries in the workflow's history, in order: its own (on its start) and its activities' and timers'. */
 async function stepSummaries(handle: WorkflowHandle): Promise<string[]> {
   const converter = t.temporal.options.loadedDataConverter.payloadConverter;
@@ -99,15 +105,25 @@ describe('workflows that explain themselves', () => {
     expect((await finishedDelivery(t.repos, first.id, webhook.id)).status).toBe('failed');
     expect(await (await health.describe()).staticSummary()).toBe(`health of webhook ${webhook.id} (127.0.0.1:${receiver.port})`);
     await detailsMatching(health, /^1 consecutive failed delivery \(disables at 2\)$/);
+    expect(await webhookAttributes(health)).toEqual({ webhookId: webhook.id, state: 'active' });
 
     const second = await publish(t.app, integration.id, 'sync.completed', { n: 2 });
     await finishedDelivery(t.repos, second.id, webhook.id);
     await detailsMatching(health, /^disabled at \d\d:\d\d UTC after 2 consecutive failed deliveries$/);
+    expect(await webhookAttributes(health)).toEqual({ webhookId: webhook.id, state: 'disabled' });
+    // The operators' query for disabled webhooks (README) finds it.
+    await waitFor('the list query to find it', async () => {
+      for await (const found of t.temporal.workflow.list({ query: `WorkflowType="webhookHealth" AND WebhookState="disabled" AND WebhookId="${webhook.id}"` })) {
+        if (found.workflowId === health.workflowId) return true;
+      }
+      return undefined;
+    });
     const delivery = t.temporal.workflow.getHandle((await t.repos.deliveries.listForEvent(integration.id, second.id))[0].workflowId);
     expect(await currentDetails(delivery)).toMatch(/^failed: all 3 attempts failed, the last: HTTP 500 in \d+ ms$/);
 
     await api.patch(`/api/v1/integration/webhook-events/${webhook.id}`, { active: true }).expect(200);
     expect(await currentDetails(health)).toBe('0 consecutive failed deliveries (disables at 2)');
+    expect(await webhookAttributes(health)).toEqual({ webhookId: webhook.id, state: 'active' });
     await api.delete(`/api/v1/integration/webhook-events/${webhook.id}`).expect(204);
     await health.result();
     expect(await currentDetails(health)).toBe('webhook deleted: no longer watched');

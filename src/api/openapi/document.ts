@@ -66,7 +66,7 @@ const description = `Integrators register HTTPS endpoints and receive signed \`P
 
 **Signatures.** Every delivery has \`X-Webhook-Signature: sha256=<hex>\`: HMAC-SHA256 keyed with the whole secret string (\`whsec_...\`) over \`X-Webhook-Timestamp\` + \`.\` + the raw body, and the Standard Webhooks headers \`webhook-id\`, \`webhook-timestamp\` and \`webhook-signature: v1,<base64>\`. During a secret rotation's grace period each header carries one signature per valid secret. Delivery is at-least-once: deduplicate on \`X-Webhook-Delivery-Id\`.
 
-**Retries.** An attempt succeeds only on a 2xx within 10 seconds; redirects count as failures. A failed first attempt is retried up to 3 times, after 1 s, 5 s and 30 s (at most 4 attempts). After 10 consecutive failed deliveries a webhook is disabled until \`PATCH {"active": true}\`.
+**Retries.** An attempt succeeds only on a 2xx within 10 seconds; redirects count as failures. A failed first attempt is retried up to 3 times, after 1 s, 5 s and 30 s (at most 4 attempts). A 429 or 503 with \`Retry-After\` (seconds or an HTTP date) stretches the next wait to what the receiver asked, up to \`WEBHOOK_MAX_RETRY_AFTER_MS\` (default 5 minutes). A 410 Gone disables the webhook at once (\`disabledReason: "gone"\`) with no further attempt. After 10 consecutive failed deliveries a webhook is disabled (\`disabledReason: "consecutive_failures"\`); either way, until \`PATCH {"active": true}\`.
 
 **Errors** are JSON \`{"error": {"code", "message", "details"}}\`; an integration token reaches only its own integration, and another integration's resource answers 404.
 
