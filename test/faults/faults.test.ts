@@ -27,6 +27,8 @@ const publishBeforeFaultMs = 4_000;
 const publishAfterFaultMs = 3_000;
 /** The worker stays dead this long: the backoff timers of the deliveries it left fire meanwhile. */
 const workerDeadMs = 3_000;
+/** The dev server stays dead this long: publishers and the API meet a Temporal that is away, not just slow. */
+const temporalDeadMs = 5_000;
 const postgresOutageMs = 10_000;
 /** Recovery includes the worker's sweep of deliveries a publication left behind (30 s old, every 5 s). */
 const recoveryTimeoutMs = 180_000;
@@ -250,11 +252,12 @@ describe('faults: the API and the worker as separate processes on PostgreSQL', (
     expect(figures.publisher.refused).toEqual(new Map());
   }, 300_000);
 
-  it('loses nothing when the Temporal dev server is killed and restarted on its data file', async () => {
-    const figures = await runScenario('Temporal dev server restarted on its data file', 'temporal', async ({ webhookId }) => {
+  it('loses nothing when the Temporal dev server is killed and, 5 s later, restarted on its data file', async () => {
+    const figures = await runScenario('Temporal dev server killed, restarted 5 s later on its data file', 'temporal', async ({ webhookId }) => {
       const from = Date.now();
       const startedBefore = await attemptsInFlight(temporal, webhookId);
       await temporalServer.kill();
+      await sleep(temporalDeadMs);
       temporalServer = await startTemporal();
       const to = Date.now();
       // Attempts the worker began meanwhile may not have reached the server either.
