@@ -54,7 +54,8 @@ function isUnavailable(err: unknown): boolean {
   if (typeof code === 'string' && connectionErrorCodes.has(code)) return true;
   if (typeof code === 'number' && grpcUnavailable.has(code)) return true;
   if (name === 'KnexTimeoutError' || name === 'ServiceError' || name === 'TransportError') return true;
-  if (typeof message === 'string' && /Connection terminated|connect ECONNREFUSED/.test(message)) return true;
+  // node-postgres names a connection that broke mid-query or mid-transaction only in its message (no code).
+  if (typeof message === 'string' && /Connection terminated|connect ECONNREFUSED|is not queryable/.test(message)) return true;
   return cause !== undefined && cause !== err && isUnavailable(cause);
 }
 
