@@ -230,6 +230,7 @@ function expectNothingLost(figures: Figures): void {
   expect(figures.acknowledged).toBeGreaterThan(0);
   expect(figures.lost).toEqual([]);
   expect(figures.logDisagrees).toEqual([]);
+  expect(figures.deliveredTwice).toEqual([]);
   expect(figures.duplicates).toBeLessThanOrEqual(figures.inFlightAtFault);
   expect(figures.internalErrors).toBe(0);
 }

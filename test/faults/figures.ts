@@ -19,6 +19,8 @@ export interface Figures {
   lost: string[];
   /** Deliveries the log and the receiver disagree on (delivered without a 2xx, or the other way round). */
   logDisagrees: string[];
+  /** Events with more than one delivery to the scenario's one webhook: a publish recorded twice. */
+  deliveredTwice: string[];
   /** Refused publishes whose event the service recorded all the same, and so delivers: the refusal came too late. */
   refusedButRecorded: string[];
   /** 2xx answers beyond the first, summed over deliveries. */
@@ -58,6 +60,8 @@ export function computeFigures({ fault, rest, publisher, deliveries, attempts, i
   const logDisagrees = deliveries
     .filter((d) => (d.status === 'delivered' && d.attemptStatusCodes.some(isSuccess)) !== successes.has(d.id))
     .map((d) => d.id);
+  const deliveriesPerEvent = countBy(deliveries, (d) => d.eventId);
+  const deliveredTwice = [...deliveriesPerEvent].filter(([, n]) => n > 1).map(([eventId]) => eventId);
   const refusedButRecorded = [...rest.refusedIds, ...publisher.refusedIds].filter((eventId) => byEvent.has(eventId));
   const duplicates = [...successes.values()].reduce((sum, n) => sum + n - 1, 0);
   const during = answers.filter((a) => a.at >= faultWindow.from && a.at <= faultWindow.to);
@@ -68,6 +72,7 @@ export function computeFigures({ fault, rest, publisher, deliveries, attempts, i
     acknowledged: acknowledged.length,
     lost,
     logDisagrees,
+    deliveredTwice,
     refusedButRecorded,
     duplicates,
     inFlightAtFault,
@@ -108,6 +113,7 @@ export function figuresTable(f: Figures): string {
     ['deliveries lost', `${f.lost.length} of ${f.acknowledged} acknowledged${f.lost.length ? `: ${f.lost.slice(0, 5).join(', ')}` : ''}`],
     ['duplicate 2xx answers', `${f.duplicates} (attempts in flight at the fault: ${f.inFlightAtFault})`],
     ['delivery log disagrees', countAndFirst(f.logDisagrees)],
+    ['events with two deliveries', countAndFirst(f.deliveredTwice)],
     ['API answers during the fault', listCounts(f.answersDuringFault)],
     ['API 500 answers', String(f.internalErrors)],
   ];
