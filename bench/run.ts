@@ -15,7 +15,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { startService, type RunningService } from '../src/main';
 import { installTemporalLogging } from '../src/worker/runtime';
 import { createLogger } from '../src/logger';
-import { fastSqlitePragmas, startTemporalDevServer, type DevServer } from '../src/dev/temporal-dev-server';
+import { devServerDynamicConfig, fastSqlitePragmas, startTemporalDevServer, type DevServer } from '../src/dev/temporal-dev-server';
 import { randomBase62 } from '../src/domain/ids';
 import { freePort } from '../test/helpers/ports';
 import { receiptKey, startBenchReceiver, type BenchReceiver } from './receiver';
@@ -115,7 +115,7 @@ async function main(): Promise<void> {
     database: process.env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : 'embedded PGlite',
     temporal: process.env.TEMPORAL_ADDRESS
       ? `Temporal at TEMPORAL_ADDRESS`
-      : `embedded dev server, SQLite file, pragmas: ${settings.sqlitePragmas.join(', ') || "SQLite's defaults"}`,
+      : `embedded dev server, SQLite file, pragmas: ${settings.sqlitePragmas.join(', ') || "SQLite's defaults"}; ${devServerDynamicConfig.join(', ')}`,
     settings: `burst ${settings.burstEvents} events from ${settings.concurrency} publishers; serial ${settings.serialEvents}; fan-out 1 event to ${settings.fanOut} webhooks; publish under load: the burst's events while a fan-out runs`,
   });
   console.log(report + parkedReport);

@@ -22,6 +22,14 @@ export interface DevServerOptions {
  */
 export const fastSqlitePragmas = ['journal_mode=wal', 'synchronous=normal'];
 
+/**
+ * The dev server's dynamic configuration. Eager activity execution (off by default) hands a
+ * workflow's newly scheduled activity back to its worker with the workflow task's answer, when
+ * that worker has a free slot, instead of through a task queue poll: one round trip less per
+ * attempt.
+ */
+export const devServerDynamicConfig = ['system.enableActivityEagerExecution=true'];
+
 export interface DevServer {
   address: string;
   uiUrl?: string;
@@ -60,7 +68,10 @@ async function launch(options: DevServerOptions, executable: Executable): Promis
       ui: options.uiPort !== undefined,
       uiPort: options.uiPort,
       dbFilename: options.dataDir ? path.join(options.dataDir, 'temporal.db') : undefined,
-      extraArgs: options.dataDir ? (options.sqlitePragmas ?? fastSqlitePragmas).flatMap((pragma) => ['--sqlite-pragma', pragma]) : [],
+      extraArgs: [
+        ...(options.dataDir ? (options.sqlitePragmas ?? fastSqlitePragmas).flatMap((pragma) => ['--sqlite-pragma', pragma]) : []),
+        ...devServerDynamicConfig.flatMap((value) => ['--dynamic-config-value', value]),
+      ],
       // It shares the terminal with the service: only what may need attention.
       log: { format: 'pretty', level: 'warn' },
     },
