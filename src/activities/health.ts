@@ -16,20 +16,23 @@ export function createHealthActivities({ repos, config, metrics, logger }: Healt
       return { disableAfterFailures: config.disableAfterFailures };
     },
 
-    /** Saves the failure count, disabling the webhook when asked; says whether it still exists. */
+    /**
+     * Saves the failure count, disabling the webhook when asked; says whether it still exists, and
+     * why it is disabled (absent from histories recorded before: only the current details use it).
+     */
     async saveHealth(input: {
       webhookId: string;
       consecutiveFailures: number;
       disable: boolean;
       /** Counted failure reports handled so far (absent from runs recorded before it was kept). */
       failureReportsHandled?: number;
-    }): Promise<{ exists: boolean; disabled: boolean }> {
+    }): Promise<{ exists: boolean; disabled: boolean; disabledReason?: string | null }> {
       const saved = await repos.webhooks.saveHealth(input.webhookId, input.consecutiveFailures, input.disable, input.failureReportsHandled);
       if (saved.disabledNow) {
         metrics.webhooksDisabled.inc();
         logger.warn({ webhookId: input.webhookId, consecutiveFailures: input.consecutiveFailures }, 'webhook disabled after consecutive failed deliveries');
       }
-      return { exists: saved.exists, disabled: saved.disabled };
+      return { exists: saved.exists, disabled: saved.disabled, disabledReason: saved.disabledReason };
     },
 
     async enableWebhook(webhookId: string): Promise<boolean> {

@@ -139,17 +139,17 @@ export function createWebhookRepository(db: Knex, box: SecretBox) {
 
     /**
      * The health workflow's view: saves the failure count and, when asked, disables the webhook
-     * (if still active). Says whether it still exists, is disabled, and was disabled by this call.
+     * (if still active). Says whether it still exists, is disabled (and why), and was disabled by this call.
      */
     async saveHealth(
       id: string,
       consecutiveFailures: number,
       disable: boolean,
       failureReportsHandled?: number,
-    ): Promise<{ exists: boolean; disabled: boolean; disabledNow: boolean }> {
+    ): Promise<{ exists: boolean; disabled: boolean; disabledNow: boolean; disabledReason: DisabledReason | null }> {
       return db.transaction(async (trx) => {
-        const current = await trx<WebhookRow>('webhooks').where({ id }).whereNull('deleted_at').forUpdate().first('active');
-        if (!current) return { exists: false, disabled: true, disabledNow: false };
+        const current = await trx<WebhookRow>('webhooks').where({ id }).whereNull('deleted_at').forUpdate().first('active', 'disabled_reason');
+        if (!current) return { exists: false, disabled: true, disabledNow: false, disabledReason: null };
         const disabledNow = disable && current.active;
         await trx('webhooks')
           .where({ id })
@@ -162,7 +162,8 @@ export function createWebhookRepository(db: Knex, box: SecretBox) {
               ? { active: false, disabled_reason: 'consecutive_failures', disabled_at: trx.fn.now(), updated_at: trx.fn.now() }
               : {}),
           });
-        return { exists: true, disabled: disabledNow || !current.active, disabledNow };
+        const disabledReason = disabledNow ? 'consecutive_failures' : current.active ? null : current.disabled_reason;
+        return { exists: true, disabled: disabledNow || !current.active, disabledNow, disabledReason };
       });
     },
 

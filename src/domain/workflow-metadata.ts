@@ -109,6 +109,12 @@ export function healthSummary(webhookId: string, url: string | undefined): strin
   return url ? `health of webhook ${webhookId} (${hostAndPath(url).split('/')[0]})` : `health of webhook ${webhookId}`;
 }
 
+/** Why a webhook is off, as its health workflow's details say it. */
+const disabledBecause: Record<string, string> = {
+  gone: ': its receiver answered 410 Gone',
+  manual: ' by hand',
+};
+
 /** A health workflow's current details. */
 export const healthProgress = {
   counting: (failures: number, disableAt: number) =>
@@ -116,8 +122,9 @@ export const healthProgress = {
   /** `atMs` is unknown to a run that continued a disabled one. */
   disabled: (failures: number, atMs: number | undefined) =>
     `disabled${atMs === undefined ? '' : ` at ${clockTime(atMs, { seconds: false })}`} after ${failures} consecutive failed deliveries`,
-  /** Disabled by other means (by hand, or after a 410 Gone): the count goes on. */
-  disabledElsewhere: (failures: number, disableAt: number) => `webhook is disabled; ${healthProgress.counting(failures, disableAt)}`,
+  /** Disabled by other means (by hand, or after a 410 Gone; `reason` as saved, when known): the count goes on. */
+  disabledElsewhere: (failures: number, disableAt: number, reason?: string | null) =>
+    `webhook is disabled${disabledBecause[reason ?? ''] ?? ''}; ${healthProgress.counting(failures, disableAt)}`,
   deleted: 'webhook deleted: no longer watched',
 };
 

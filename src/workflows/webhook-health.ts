@@ -87,11 +87,13 @@ export async function webhookHealth(input: WebhookHealthInput): Promise<WebhookH
   };
   // When this run disabled the webhook (unknown to a run that continued a disabled one).
   let disabledAtMs: number | undefined;
+  // Why the webhook is off when something else turned it off (by hand, or a 410 Gone), as last saved.
+  let disabledReason: string | null | undefined;
   const explain = () => {
     const failures = health.consecutiveFailures;
     if (!health.disabled) setCurrentDetails(healthProgress.counting(failures, disableAfterFailures));
     else if (failures >= disableAfterFailures) setCurrentDetails(healthProgress.disabled(failures, disabledAtMs));
-    else setCurrentDetails(healthProgress.disabledElsewhere(failures, disableAfterFailures));
+    else setCurrentDetails(healthProgress.disabledElsewhere(failures, disableAfterFailures, disabledReason));
     showState(health.disabled ? 'disabled' : 'active');
   };
   explain();
@@ -151,6 +153,7 @@ export async function webhookHealth(input: WebhookHealthInput): Promise<WebhookH
       saveFailures = 0;
       if (saved.disabled && !health.disabled) disabledAtMs = Date.now();
       health.disabled = saved.disabled;
+      disabledReason = saved.disabledReason;
       explain();
       // Outcomes of a webhook deleted meanwhile: nothing left to watch.
       if (!saved.exists) break;

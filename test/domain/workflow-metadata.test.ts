@@ -53,5 +53,8 @@ describe('what workflows say about themselves', () => {
     expect(healthProgress.counting(3, 10)).toBe('3 consecutive failed deliveries (disables at 10)');
     expect(healthProgress.counting(1, 10)).toBe('1 consecutive failed delivery (disables at 10)');
     expect(healthProgress.disabled(10, Date.UTC(2025, 0, 3, 13, 5, 12))).toBe('disabled at 13:05 UTC after 10 consecutive failed deliveries');
+    expect(healthProgress.disabledElsewhere(1, 10, 'gone')).toBe('webhook is disabled: its receiver answered 410 Gone; 1 consecutive failed delivery (disables at 10)');
+    expect(healthProgress.disabledElsewhere(2, 10, 'manual')).toBe('webhook is disabled by hand; 2 consecutive failed deliveries (disables at 10)');
+    expect(healthProgress.disabledElsewhere(2, 10, undefined)).toBe('webhook is disabled; 2 consecutive failed deliveries (disables at 10)');
   });
 });

@@ -3,6 +3,7 @@ import { startReceiver, type Receiver } from '../helpers/receiver';
 import { finishedDelivery, integrationWithWebhook, publish, supplier } from '../helpers/deliveries';
 import { cutOffDatabase } from '../helpers/db';
 import { waitFor } from '../helpers/wait';
+import { workflowIds } from '../../src/domain/workflow-ids';
 
 /** Retries 100, 200 and 300 ms after a failure (the test default); a receiver's Retry-After counts up to 1.5 s. */
 const maxRetryAfterMs = 1500;
@@ -122,6 +123,12 @@ describe('a receiver answering 410 Gone', () => {
     expect(disabled).toMatchObject({ active: false, disabledReason: 'gone', disabledAt: expect.any(String) });
     const { currentDetails } = await t.temporal.workflow.getHandle(delivery.workflowId).query<{ currentDetails: string }>('__temporal_workflow_metadata');
     expect(currentDetails).toMatch(/^failed on attempt 1: HTTP 410 in \d+ ms \(Gone\); the webhook is disabled, no further attempt$/);
+    // Its health workflow counts the failed delivery and says why the webhook is off.
+    const health = t.temporal.workflow.getHandle(workflowIds.health(webhook.id));
+    await waitFor('the health workflow to say why', async () => {
+      const { currentDetails: details } = await health.query<{ currentDetails: string }>('__temporal_workflow_metadata');
+      return details === 'webhook is disabled: its receiver answered 410 Gone; 1 consecutive failed delivery (disables at 10)' ? true : undefined;
+    });
 
     // Nothing more goes to it until it is re-enabled; then deliveries flow again.
     await publish(t.app, integration.id);
