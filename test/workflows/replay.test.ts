@@ -16,7 +16,7 @@ import { cutOffDatabase } from '../helpers/db';
 
 /**
  * Histories recorded from earlier versions of the workflows, one folder per version (see
- * test/fixtures/histories/README.md). A change that would break running workflows
+ * docs/workflow-histories.md). A change that would break running workflows
  * (nondeterminism) fails here. Record a new version's folder with RECORD_HISTORIES=v10 (the next
  * free name) when a workflow changes on purpose; recorded files are never rewritten.
  */
@@ -35,6 +35,12 @@ function recordedHistoryFiles() {
     .sort();
 }
 
+/** The number after the highest version folder's. */
+function nextFreeVersion(): number {
+  const versions = readdirSync(fixtures).flatMap((name) => (/^v[0-9]+$/.test(name) ? [Number(name.slice(1))] : []));
+  return Math.max(0, ...versions) + 1;
+}
+
 /**
  * The new version folder RECORD_HISTORIES names, created empty. An existing folder is refused:
  * workflows of that version may still be running, so its files must stay as they were recorded.
@@ -47,7 +53,8 @@ function newVersionFolder(name: string) {
   if (existsSync(folder)) {
     throw new Error(
       `RECORD_HISTORIES=${name}: test/fixtures/histories/${name} already exists and recorded histories are never ` +
-        'rewritten; record into a new version folder (only a half-written folder you have not committed may be deleted)',
+        `rewritten; record into v${nextFreeVersion()}, the next free folder (only a half-written folder you have not ` +
+        'committed may be deleted)',
     );
   }
   mkdirSync(folder);
