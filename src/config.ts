@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { parseEncryptionKey } from './domain/encryption-key';
+import type { DeliverySettings } from './domain/workflow-definitions';
 
 /** Settings from the environment (SPEC.md "Settings"), validated once at start. */
 export interface Config {
@@ -37,6 +38,11 @@ export interface Config {
 
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof logLevels)[number];
+
+/** The retry settings deliveries run on, as the worker passes them to their workflows. */
+export function deliverySettings(config: Pick<Config, 'retryDelaysMs' | 'attemptTimeoutMs'>): DeliverySettings {
+  return { retryDelaysMs: config.retryDelaysMs, attemptTimeoutMs: config.attemptTimeoutMs };
+}
 
 /** The embedded defaults (PGlite, Temporal dev server, admin key) keep their files here. */
 export function defaultDataDir(): string {

@@ -3,12 +3,12 @@ import type { Client } from '@temporalio/client';
 import { plannedDelivery, startDeliveryWorkflows, type PlannedDelivery } from '../client/delivery-workflows';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
-import type { Config } from '../config';
+import { deliverySettings, type Config } from '../config';
 import type { Repositories } from '../db';
 import { MissingDeliveryDataError } from '../db/deliveries';
 import { SecretDecryptionError } from '../db/secret-box';
 import { EventIdConflictError } from '../db/publications';
-import { isFinalStatus, statusAfterAttempt, type Attempt, type DeliveryStatus } from '../domain/deliveries';
+import { isFinalStatus, isGone, statusAfterAttempt, type Attempt, type DeliveryStatus } from '../domain/deliveries';
 import {
   deliveryOutcomeSignal,
   healthSearchAttributes,
@@ -17,7 +17,7 @@ import {
   undeliverableFailureType,
 } from '../domain/workflow-definitions';
 import { workflowIds } from '../domain/workflow-ids';
-import type { HttpSender } from './http-sender';
+import type { HttpSender, SendResult } from './http-sender';
 import { signatureHeaders } from '../domain/signing';
 import { payloadBody } from '../domain/event-payload';
 import { healthSummary, type AttemptAnswer } from '../domain/workflow-metadata';
@@ -73,36 +73,42 @@ async function undeliverableIfBroken<T>(read: () => Promise<T>): Promise<T> {
   }
 }
 
+type NotSent = Extract<AttemptOutcome, { kind: 'not_sent' }>;
+/** A POST made: where it went, the sender's result and the attempt as it is recorded. */
+interface Sent {
+  kind: 'sent';
+  webhookId: string;
+  url: string;
+  result: SendResult;
+  attempt: Attempt;
+}
+
 /**
  * What an attempt's answer means for its delivery: 410 Gone ends it (and disables the webhook);
  * otherwise a failure before the last attempt retries after the scheduled delay, stretched to a
  * 429's or 503's Retry-After up to the configured cap. The attempt records that wait.
  */
 function meaningOf(
-  sent: Extract<AttemptOutcome, { kind: 'sent' }>,
-  attempt: number,
-  retryAfterMs: number | null,
+  { webhookId, result, attempt }: Sent,
   { retryDelaysMs, maxRetryAfterMs }: Pick<Config, 'retryDelaysMs' | 'maxRetryAfterMs'>,
-): { status: DeliveryStatus; retryInMs: number; gone: boolean; attempt: Attempt } {
-  const gone = sent.attempt.statusCode === 410;
-  const status = statusAfterAttempt(sent.ok, gone || attempt >= retryDelaysMs.length + 1);
-  const retryInMs = status === 'retrying' ? nextAttemptDelay(retryDelaysMs[attempt - 1], retryAfterMs, maxRetryAfterMs) : 0;
-  return { status, retryInMs, gone, attempt: { ...sent.attempt, nextAttemptInMs: status === 'retrying' ? retryInMs : null } };
+): Extract<AttemptOutcome, { kind: 'sent' }> & { status: DeliveryStatus; retryInMs: number; gone: boolean } {
+  const gone = isGone(result.statusCode);
+  const status = statusAfterAttempt(result.ok, gone || attempt.attemptNumber >= retryDelaysMs.length + 1);
+  const retryInMs = status === 'retrying' ? nextAttemptDelay(retryDelaysMs[attempt.attemptNumber - 1], result.retryAfterMs, maxRetryAfterMs) : 0;
+  const recorded = { ...attempt, nextAttemptInMs: status === 'retrying' ? retryInMs : null };
+  return { kind: 'sent', ok: result.ok, webhookId, attempt: recorded, status, retryInMs, gone };
 }
 
 export function createDeliveryActivities({ repos, sender, client, config, metrics, logger }: DeliveryActivityDeps) {
-  const settings = (): DeliverySettings => ({ retryDelaysMs: config.retryDelaysMs, attemptTimeoutMs: config.attemptTimeoutMs });
+  const settings = (): DeliverySettings => deliverySettings(config);
   const finished = (deliveryId: string, status: DeliveryStatus) => {
     if (!isFinalStatus(status)) return;
     metrics.deliveries.inc({ status });
     logger.info({ deliveryId, workflowId: workflowId(), status }, 'delivery finished');
   };
 
-  /** One signed POST, unless the webhook is no longer active (then no request is made); `url` is where it went. */
-  async function send({ deliveryId, attempt }: { deliveryId: string; attempt: number }): Promise<
-    | { kind: 'not_sent'; status: 'skipped' | 'cancelled' }
-    | { kind: 'sent'; outcome: Extract<AttemptOutcome, { kind: 'sent' }>; url: string; retryAfterMs: number | null }
-  > {
+  /** One signed POST, unless the webhook is no longer active (then no request is made). */
+  async function send({ deliveryId, attempt }: { deliveryId: string; attempt: number }): Promise<NotSent | Sent> {
     const target = await undeliverableIfBroken(() => repos.deliveries.attemptTarget(deliveryId));
     if (target.webhookDeleted) return { kind: 'not_sent', status: 'cancelled' };
     if (!target.webhookActive) return { kind: 'not_sent', status: 'skipped' };
@@ -146,21 +152,17 @@ export function createDeliveryActivities({ repos, sender, client, config, metric
     );
     return {
       kind: 'sent',
+      webhookId: delivery.webhookId,
       url: target.url,
-      retryAfterMs: result.retryAfterMs,
-      outcome: {
-        kind: 'sent',
-        ok: result.ok,
-        webhookId: delivery.webhookId,
-        attempt: {
-          attemptNumber: attempt,
-          startedAt: result.startedAt,
-          durationMs: result.durationMs,
-          statusCode: result.statusCode,
-          errorClass: result.errorClass,
-          errorMessage: result.errorMessage,
-          responseExcerpt: result.responseExcerpt,
-        },
+      result,
+      attempt: {
+        attemptNumber: attempt,
+        startedAt: result.startedAt,
+        durationMs: result.durationMs,
+        statusCode: result.statusCode,
+        errorClass: result.errorClass,
+        errorMessage: result.errorMessage,
+        responseExcerpt: result.responseExcerpt,
       },
     };
   }
@@ -206,13 +208,12 @@ export function createDeliveryActivities({ repos, sender, client, config, metric
     async attemptDelivery(input: { deliveryId: string; attempt: number }): Promise<AttemptOutcome> {
       const made = await send(input);
       if (made.kind !== 'sent') return made;
-      const { url } = made;
-      const sent = { ...made.outcome, ...meaningOf(made.outcome, input.attempt, made.retryAfterMs, config) };
+      const sent = meaningOf(made, config);
       const { status, retryInMs } = sent;
       try {
         if (sent.gone) await activities.disableGoneWebhook(sent.webhookId);
         await activities.recordAttempt({ deliveryId: input.deliveryId, result: sent.attempt, status });
-        if (status !== 'retrying') await activities.reportOutcome({ webhookId: sent.webhookId, deliveryId: input.deliveryId, delivered: sent.ok, url });
+        if (status !== 'retrying') await activities.reportOutcome({ webhookId: sent.webhookId, deliveryId: input.deliveryId, delivered: sent.ok, url: made.url });
       } catch (err) {
         logger.warn({ err, deliveryId: input.deliveryId, workflowId: workflowId() }, 'attempt made but not recorded; the workflow records it');
         return sent;

@@ -1,6 +1,6 @@
 import express, { Router, type Express } from 'express';
 import type { Logger } from 'pino';
-import type { Config } from '../config';
+import { deliverySettings, type Config } from '../config';
 import type { Repositories } from '../db';
 import { requireAdminKey, requireIntegrationToken } from './auth';
 import { errorHandler, unknownRoute } from '../http/errors';
@@ -56,7 +56,7 @@ export function buildApp({ config, repos, logger, temporal, eagerStart = false, 
   app.disable('x-powered-by');
   app.set('trust proxy', false);
 
-  const settings = { retryDelaysMs: config.retryDelaysMs, attemptTimeoutMs: config.attemptTimeoutMs };
+  const settings = deliverySettings(config);
   const starter = createDeliveryStarter({ client: temporal, repos, taskQueue: config.temporalTaskQueue, schedule: settings });
   // Everything one integration owns; served for its tokens and, for admins, under its id.
   const integrationRoutes = Router();

@@ -7,6 +7,9 @@ export function statusAfterAttempt(ok: boolean, last: boolean): DeliveryStatus {
   return ok ? 'delivered' : last ? 'failed' : 'retrying';
 }
 
+/** A 410 Gone: the receiver says the endpoint is gone for good (SPEC: the webhook is disabled at once). */
+export const isGone = (statusCode: number | null) => statusCode === 410;
+
 /** Whether a delivery is over: no further attempt will be made. */
 export function isFinalStatus(status: string): boolean {
   return status === 'delivered' || status === 'failed' || status === 'skipped' || status === 'cancelled';

@@ -1,6 +1,6 @@
 import { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkflowBundle, type WorkflowBundleOption } from '@temporalio/worker';
-import type { Config } from '../config';
+import { deliverySettings, type Config } from '../config';
 import type { Repositories } from '../db';
 import { createActivities } from '../activities';
 import { createHttpSender, type HttpSenderOptions } from '../activities/http-sender';
@@ -92,7 +92,7 @@ export async function startWorker({
       local_activity: { max: taskSlots.localActivity, used: status.numInFlightLocalActivities },
     };
   });
-  const settings = { retryDelaysMs: config.retryDelaysMs, attemptTimeoutMs: config.attemptTimeoutMs };
+  const settings = deliverySettings(config);
   const sweeper = sweepDeliveriesAwaitingStart({ repos, client, taskQueue: config.temporalTaskQueue, settings, logger, timing: startSweep });
   const done = worker
     .run()

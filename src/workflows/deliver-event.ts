@@ -12,7 +12,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { AttemptOutcome } from '../activities/delivery';
-import { statusAfterAttempt, type Attempt, type DeliveryStatus } from '../domain/deliveries';
+import { isGone, statusAfterAttempt, type Attempt, type DeliveryStatus } from '../domain/deliveries';
 import { searchAttributes, undeliverableFailureType, type DeliverEventInput, type DeliverySettings } from '../domain/workflow-definitions';
 import { deliveryProgress, deliveryStepSummary, type AttemptAnswer } from '../domain/workflow-metadata';
 import { localCallOptions, untilDone } from './durable-retry';
@@ -100,7 +100,7 @@ async function deliver(input: DeliverEventInput): Promise<DeliveryStatus> {
 /** The current details after an attempt: how it went and what comes next. */
 function explain(status: DeliveryStatus, attempt: number, maxAttempts: number, answer: AttemptAnswer | undefined, retryInMs: number): void {
   if (status === 'delivered') setCurrentDetails(deliveryProgress.delivered(attempt, answer));
-  else if (status === 'failed' && answer?.statusCode === 410) setCurrentDetails(deliveryProgress.gone(attempt, answer));
+  else if (status === 'failed' && isGone(answer?.statusCode ?? null)) setCurrentDetails(deliveryProgress.gone(attempt, answer));
   else if (status === 'retrying') setCurrentDetails(deliveryProgress.retrying(attempt, maxAttempts, answer, Date.now() + retryInMs));
   else setCurrentDetails(deliveryProgress.failed(attempt, maxAttempts, answer));
 }
