@@ -51,8 +51,12 @@ export type AttemptOutcome =
 
 const userAgent = 'EUDR-Platform-Webhook/1.0';
 
-/** Heartbeats every second while `work` runs, so the server can tell the activity it was cancelled. */
+/**
+ * Heartbeats every second while `work` runs, so the server can tell a regular activity it was
+ * cancelled. A local activity hears of it from its own worker and has no heartbeat to send.
+ */
 async function whileHeartbeating<T>(context: Context, work: () => Promise<T>): Promise<T> {
+  if (context.info.isLocal) return work();
   const beat = setInterval(() => context.heartbeat(), 1000);
   try {
     return await work();

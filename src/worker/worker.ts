@@ -38,8 +38,12 @@ export interface RunningWorker {
  */
 const cachedWorkflows = 100;
 
-/** Task slots of each kind: the SDK's defaults, named so that the metrics can say how many are free. */
-const taskSlots = { workflow: 40, activity: 100, localActivity: 100 };
+/**
+ * Task slots of each kind, named so that the metrics can say how many are free. A delivery's first
+ * attempt runs as a local activity inside its workflow task, holding a workflow slot meanwhile: as
+ * many workflow slots as local ones (the SDK's 40 would cap attempts in flight below 100).
+ */
+const taskSlots = { workflow: 100, activity: 100, localActivity: 100 };
 
 /**
  * Given bundle (tests), else the build's prebuilt one, else the source bundled now (`npm start`,
