@@ -120,8 +120,9 @@ async function deliver(input: DeliverEventInput): Promise<DeliveryStatus> {
  * workflow task and its result comes back with that task's completion, so a delivery that
  * succeeds at once costs the server one workflow task and no activity task. Retries, where
  * receivers are slow or failing, as regular activities: the Web UI shows them pending, they
- * heartbeat, and a cancellation aborts them at once (a local attempt is awaited, at most its
- * timeout). Deliveries recorded before made every attempt a regular activity.
+ * heartbeat, and a cancellation aborts them within a second (a local attempt hears of it when its
+ * workflow task heartbeats, after about 8 s, or ends first). Deliveries recorded before made every
+ * attempt a regular activity.
  */
 function attemptActivities(settings: DeliverySettings, version: DeliveryVersion): (attempt: number) => AttemptCall {
   // The attempt enforces its own limit; the activity timeout only catches a worker that died mid-attempt.
