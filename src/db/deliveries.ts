@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { isFinalStatus, type Attempt, type DeliveryStatus, type DeliveryToStart, type RecordedDelivery } from '../domain/deliveries';
 import type { SecretBox } from './secret-box';
-import { signingSecrets, webhookFromRow, type WebhookRow } from './webhooks';
+import { signingSecrets } from './webhooks';
 
 export interface Delivery extends RecordedDelivery {
   status: DeliveryStatus;
@@ -121,6 +121,32 @@ export interface DeliveryFilter {
   limit: number;
 }
 
+/**
+ * What an attempt reads, in one query: the delivery, its event's body and its webhook as it is now.
+ * Left joins, so that a missing event or webhook comes back as nulls and can be told apart.
+ */
+const attemptTargetQuery = `
+  SELECT d.*,
+         e.body AS event_body, e.timestamp AS event_timestamp,
+         w.url AS webhook_url, w.secret AS webhook_secret, w.previous_secret AS webhook_previous_secret,
+         w.previous_secret_expires_at AS webhook_previous_secret_expires_at, w.active AS webhook_active, w.deleted_at AS webhook_deleted_at
+  FROM deliveries d
+  LEFT JOIN events e ON e.integration_id = d.integration_id AND e.id = d.event_id
+  LEFT JOIN webhooks w ON w.id = d.webhook_id
+  WHERE d.id = :deliveryId`;
+
+/** attemptTargetQuery's row: the event's and the webhook's columns are null when that row is missing (body and url never are otherwise). */
+interface TargetRow extends DeliveryRow {
+  event_body: string | null;
+  event_timestamp: string | null;
+  webhook_url: string | null;
+  webhook_secret: string | null;
+  webhook_previous_secret: string | null;
+  webhook_previous_secret_expires_at: Date | null;
+  webhook_active: boolean | null;
+  webhook_deleted_at: Date | null;
+}
+
 /** Counts a failed delivery among its webhook's failure reports, once however often it is recorded. */
 async function countFailure(trx: Knex.Transaction, deliveryId: string): Promise<void> {
   const [counted] = await trx('deliveries').where({ id: deliveryId, failure_counted: false }).update({ failure_counted: true }).returning('webhook_id');
@@ -128,7 +154,6 @@ async function countFailure(trx: Knex.Transaction, deliveryId: string): Promise<
 }
 
 export function createDeliveryRepository(db: Knex, box: SecretBox) {
-  const toWebhook = webhookFromRow(box);
   const statusChange = (status: DeliveryStatus) => ({
     status,
     updated_at: db.fn.now(),
@@ -218,23 +243,22 @@ export function createDeliveryRepository(db: Knex, box: SecretBox) {
 
     /** Throws MissingDeliveryDataError, or SecretDecryptionError, when the delivery can never be made. */
     async attemptTarget(deliveryId: string): Promise<AttemptTarget> {
-      const delivery = await db<DeliveryRow>('deliveries').where({ id: deliveryId }).first();
-      if (!delivery) throw new MissingDeliveryDataError(`delivery ${deliveryId} does not exist`);
-      const [event, webhookRow] = await Promise.all([
-        db('events').where({ integration_id: delivery.integration_id, id: delivery.event_id }).first('body', 'timestamp'),
-        db<WebhookRow>('webhooks').where({ id: delivery.webhook_id }).first(),
-      ]);
-      if (!event) throw new MissingDeliveryDataError(`event ${delivery.event_id} of delivery ${deliveryId} does not exist`);
-      if (!webhookRow) throw new MissingDeliveryDataError(`webhook ${delivery.webhook_id} of delivery ${deliveryId} does not exist`);
-      const webhook = toWebhook(webhookRow);
+      const { rows } = await db.raw<{ rows: TargetRow[] }>(attemptTargetQuery, { deliveryId });
+      const [row] = rows;
+      if (!row) throw new MissingDeliveryDataError(`delivery ${deliveryId} does not exist`);
+      if (row.event_body === null) throw new MissingDeliveryDataError(`event ${row.event_id} of delivery ${deliveryId} does not exist`);
+      if (row.webhook_url === null) throw new MissingDeliveryDataError(`webhook ${row.webhook_id} of delivery ${deliveryId} does not exist`);
+      // Both secrets are decrypted, as when the whole webhook is read: one that no longer decrypts fails the delivery.
+      const secret = box.decrypt(row.webhook_secret!);
+      const previousSecret = row.webhook_previous_secret === null ? null : box.decrypt(row.webhook_previous_secret);
       return {
-        delivery: toDelivery(delivery),
-        body: event.body,
-        eventTimestamp: event.timestamp,
-        url: webhook.url,
-        secrets: signingSecrets(webhook),
-        webhookActive: webhook.active,
-        webhookDeleted: webhookRow.deleted_at !== null,
+        delivery: toDelivery(row),
+        body: row.event_body,
+        eventTimestamp: row.event_timestamp!,
+        url: row.webhook_url,
+        secrets: signingSecrets({ secret, previousSecret, previousSecretExpiresAt: row.webhook_previous_secret_expires_at }),
+        webhookActive: row.webhook_active!,
+        webhookDeleted: row.webhook_deleted_at !== null,
       };
     },
 
