@@ -8,7 +8,7 @@ import { eventCatalog, subscribableEventTypes } from '../domain/event-catalog';
 import { payloadBody } from '../domain/event-payload';
 import type { Repositories } from '../db';
 import type { DeliveryAwaitingStart } from '../db/deliveries';
-import { EventIdConflictError } from '../db/publications';
+import { EventIdConflictError, UnknownIntegrationError } from '../db/publications';
 import { newId } from '../domain/ids';
 import { ApiError, notFound } from '../http/errors';
 import type { publishedEventSchema } from './schemas';
@@ -60,7 +60,6 @@ export function eventsRouter({ repos, temporal, taskQueue, settings, eagerStart,
       if (err instanceof EventValidationError) throw new ApiError('validation_failed', 'Request body is invalid', err.issues);
       throw err;
     }
-    if (!(await repos.integrations.find(request.integrationId))) throw notFound('Integration');
     const id = request.id ?? newId('event');
     const timestamp = new Date().toISOString();
     const body = payloadBody({ event: request.event, timestamp, integrationId: request.integrationId, data: request.data });
@@ -69,6 +68,8 @@ export function eventsRouter({ repos, temporal, taskQueue, settings, eagerStart,
       publication = await repos.publications.record({ id, integrationId: request.integrationId, type: request.event, timestamp, body }, { startPending: true });
     } catch (err) {
       if (err instanceof EventIdConflictError) throw new ApiError('conflict', err.message);
+      // Checked by the recording statement itself, which then records nothing.
+      if (err instanceof UnknownIntegrationError) throw notFound('Integration');
       throw err;
     }
     const { event } = publication;

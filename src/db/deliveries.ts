@@ -35,7 +35,7 @@ export interface AttemptTarget {
   webhookDeleted: boolean;
 }
 
-interface DeliveryRow {
+export interface DeliveryRow {
   id: string;
   workflow_id: string;
   event_id: string;
@@ -85,7 +85,8 @@ const withTargetUrl = (db: Knex) =>
     .join('webhooks', 'webhooks.id', 'deliveries.webhook_id')
     .select('deliveries.*', 'webhooks.url as target_url');
 
-const toDeliveryAwaitingStart = (row: DeliveryRow & { target_url: string }): DeliveryAwaitingStart => ({ ...toDelivery(row), targetUrl: row.target_url });
+/** A delivery row read with its webhook's URL (as target_url). */
+export const deliveryAwaitingStartFromRow = (row: DeliveryRow & { target_url: string }): DeliveryAwaitingStart => ({ ...toDelivery(row), targetUrl: row.target_url });
 
 const toAttempt = (row: AttemptRow): Attempt => ({
   attemptNumber: row.attempt_number,
@@ -161,23 +162,6 @@ export function createDeliveryRepository(db: Knex, box: SecretBox) {
   });
 
   return {
-    /**
-     * Creates these deliveries unless their workflow ids exist already, and returns the ones
-     * not yet started (status pending), existing or new.
-     */
-    async insertPending(deliveries: NewDelivery[], { startPending }: { startPending: boolean }, trx: Knex = db): Promise<DeliveryAwaitingStart[]> {
-      if (deliveries.length === 0) return [];
-      await trx<DeliveryRow>('deliveries')
-        .insert(deliveries.map((d) => ({ ...toNewRow(d), start_pending: startPending })))
-        .onConflict('workflow_id')
-        .ignore();
-      const rows = await withTargetUrl(trx)
-        .whereIn('deliveries.workflow_id', deliveries.map((d) => d.workflowId))
-        .andWhere('deliveries.status', 'pending')
-        .orderBy('deliveries.webhook_id');
-      return rows.map(toDeliveryAwaitingStart);
-    },
-
     async find(id: string): Promise<Delivery | undefined> {
       const row = await db<DeliveryRow>('deliveries').where({ id }).first();
       return row && toDelivery(row);
@@ -222,7 +206,7 @@ export function createDeliveryRepository(db: Knex, box: SecretBox) {
         .andWhere('deliveries.created_at', '<', db.raw(`now() - make_interval(secs => ?)`, [olderThanMs / 1000]))
         .orderBy('deliveries.created_at')
         .limit(limit);
-      return rows.map(toDeliveryAwaitingStart);
+      return rows.map(deliveryAwaitingStartFromRow);
     },
 
     /** These deliveries' workflows are started (or were already). */
