@@ -148,10 +148,56 @@ interface TargetRow extends DeliveryRow {
   webhook_deleted_at: Date | null;
 }
 
-/** Counts a failed delivery among its webhook's failure reports, once however often it is recorded. */
-async function countFailure(trx: Knex.Transaction, deliveryId: string): Promise<void> {
-  const [counted] = await trx('deliveries').where({ id: deliveryId, failure_counted: false }).update({ failure_counted: true }).returning('webhook_id');
-  if (counted) await trx('webhooks').where({ id: counted.webhook_id }).increment('failure_reports', 1);
+/**
+ * An attempt's record in one statement (atomic without a transaction): the delivery's new status,
+ * its attempt count (never lowered by a late record of an earlier attempt) and, when failed, its
+ * failure counted among its webhook's failure reports once however often it is recorded; then the
+ * attempt, replacing an earlier record of it. Nothing at all when the delivery's row is gone.
+ * `old` reads failure_counted as it was (one statement may not update a row twice), locked so that
+ * a concurrent record of the same delivery waits and then reads this one's flag, not a stale one.
+ * Returns what the final report needs: the flag, and whether the webhook is healthy with nothing
+ * pending (read as the statement starts: before a failure counted here).
+ */
+const recordAttemptStatement = `
+  WITH old AS (
+    SELECT id, failure_counted FROM deliveries WHERE id = :deliveryId FOR UPDATE
+  ),
+  updated AS (
+    UPDATE deliveries d
+    SET status = :status, updated_at = now(),
+        finished_at = CASE WHEN CAST(:final AS boolean) THEN now() ELSE d.finished_at END,
+        attempt_count = GREATEST(d.attempt_count, CAST(:attemptNumber AS integer)),
+        failure_counted = d.failure_counted OR CAST(:failed AS boolean)
+    FROM old WHERE d.id = old.id
+    RETURNING d.id, d.webhook_id, d.failure_counted, old.failure_counted AS counted_before
+  ),
+  counted AS (
+    UPDATE webhooks w SET failure_reports = w.failure_reports + 1
+    FROM updated u WHERE w.id = u.webhook_id AND u.failure_counted AND NOT u.counted_before
+  ),
+  saved AS (
+    INSERT INTO delivery_attempts
+      (delivery_id, attempt_number, started_at, duration_ms, status_code, error_class, error_message, response_excerpt, next_attempt_in_ms)
+    SELECT id, CAST(:attemptNumber AS integer), CAST(:startedAt AS timestamptz), CAST(:durationMs AS integer), CAST(:statusCode AS integer),
+           CAST(:errorClass AS text), CAST(:errorMessage AS text), CAST(:responseExcerpt AS text), CAST(:nextAttemptInMs AS integer)
+    FROM updated
+    ON CONFLICT (delivery_id, attempt_number) DO UPDATE SET
+      started_at = excluded.started_at, duration_ms = excluded.duration_ms, status_code = excluded.status_code, error_class = excluded.error_class,
+      error_message = excluded.error_message, response_excerpt = excluded.response_excerpt, next_attempt_in_ms = excluded.next_attempt_in_ms
+  )
+  SELECT u.failure_counted,
+         coalesce(w.consecutive_failures = 0 AND w.failure_reports <= w.failure_reports_handled, false) AS webhook_healthy
+  FROM updated u LEFT JOIN webhooks w ON w.id = u.webhook_id`;
+
+/** What recording an attempt tells the delivery's final report, without another query. */
+export interface RecordedAttempt {
+  /** Whether the delivery is counted among its webhook's failure reports (always so once recorded failed). */
+  failureCounted: boolean;
+  /**
+   * Whether its webhook's saved count is 0 with every failure reported so far handled, as the
+   * record was made (see webhooks.healthyWithNothingPending); meant for a delivered attempt.
+   */
+  webhookHealthyWithNothingPending: boolean;
 }
 
 export function createDeliveryRepository(db: Knex, box: SecretBox) {
@@ -247,31 +293,26 @@ export function createDeliveryRepository(db: Knex, box: SecretBox) {
     },
 
     /**
-     * Saves an attempt (again, if a retried activity repeats it) and the delivery's new status; does
-     * nothing for a delivery whose row is gone.
+     * Saves an attempt (again, if a retried activity repeats it) and the delivery's new status;
+     * does nothing, and returns undefined, for a delivery whose row is gone.
      */
-    async recordAttempt(deliveryId: string, attempt: Attempt, status: DeliveryStatus): Promise<void> {
-      await db.transaction(async (trx) => {
-        const updated = await trx('deliveries')
-          .where({ id: deliveryId })
-          .update({ ...statusChange(status), attempt_count: trx.raw('GREATEST(attempt_count, ?)', [attempt.attemptNumber]) });
-        if (updated === 0) return;
-        if (status === 'failed') await countFailure(trx, deliveryId);
-        await trx<AttemptRow>('delivery_attempts')
-          .insert({
-            delivery_id: deliveryId,
-            attempt_number: attempt.attemptNumber,
-            started_at: new Date(attempt.startedAt),
-            duration_ms: attempt.durationMs,
-            status_code: attempt.statusCode,
-            error_class: attempt.errorClass,
-            error_message: attempt.errorMessage,
-            response_excerpt: attempt.responseExcerpt,
-            next_attempt_in_ms: attempt.nextAttemptInMs ?? null,
-          })
-          .onConflict(['delivery_id', 'attempt_number'])
-          .merge();
+    async recordAttempt(deliveryId: string, attempt: Attempt, status: DeliveryStatus): Promise<RecordedAttempt | undefined> {
+      const { rows } = await db.raw<{ rows: { failure_counted: boolean; webhook_healthy: boolean }[] }>(recordAttemptStatement, {
+        deliveryId,
+        status,
+        final: isFinalStatus(status),
+        failed: status === 'failed',
+        attemptNumber: attempt.attemptNumber,
+        startedAt: new Date(attempt.startedAt),
+        durationMs: attempt.durationMs,
+        statusCode: attempt.statusCode,
+        errorClass: attempt.errorClass,
+        errorMessage: attempt.errorMessage,
+        responseExcerpt: attempt.responseExcerpt,
+        nextAttemptInMs: attempt.nextAttemptInMs ?? null,
       });
+      const [row] = rows;
+      return row && { failureCounted: row.failure_counted, webhookHealthyWithNothingPending: row.webhook_healthy };
     },
 
     /** Whether this failed delivery is counted among its webhook's failure reports. */

@@ -3,6 +3,7 @@ import { createRepositories, type Repositories } from '../../src/db';
 import { createSecretBox, SecretDecryptionError } from '../../src/db/secret-box';
 import { MissingDeliveryDataError, type Delivery } from '../../src/db/deliveries';
 import { newId, newWebhookSecret } from '../../src/domain/ids';
+import type { Attempt } from '../../src/domain/deliveries';
 import { createTestDb, type TestDb } from '../helpers/db';
 
 let t: TestDb;
@@ -93,5 +94,113 @@ describe('deliveries.attemptTarget', () => {
     const previous = await pendingDelivery();
     await t.db('webhooks').where({ id: previous.webhookId }).update({ previous_secret: sealedElsewhere, previous_secret_expires_at: new Date(0) });
     await expect(repos.deliveries.attemptTarget(previous.delivery.id)).rejects.toThrow(SecretDecryptionError);
+  });
+});
+
+const attempt = (attemptNumber: number, changes: Partial<Attempt> = {}): Attempt => ({
+  attemptNumber,
+  startedAt: '2026-01-01T00:00:01.000Z',
+  durationMs: 12,
+  statusCode: 500,
+  errorClass: 'http_error',
+  errorMessage: 'HTTP 500',
+  responseExcerpt: 'oops',
+  nextAttemptInMs: 1000,
+  ...changes,
+});
+
+const deliveryRow = (id: string) => t.db('deliveries').where({ id }).first();
+const failureReports = async (webhookId: string): Promise<number> => (await t.db('webhooks').where({ id: webhookId }).first()).failure_reports;
+
+describe('deliveries.recordAttempt', () => {
+  it("saves the attempt and the delivery's status; a final status also its end", async () => {
+    const { delivery } = await pendingDelivery();
+    expect(await repos.deliveries.recordAttempt(delivery.id, attempt(1), 'retrying')).toEqual({ failureCounted: false, webhookHealthyWithNothingPending: true });
+    const retrying = await repos.deliveries.find(delivery.id);
+    expect(retrying).toMatchObject({ status: 'retrying', attemptCount: 1, finishedAt: null });
+    expect(retrying!.updatedAt.getTime()).toBeGreaterThan(delivery.updatedAt.getTime());
+    expect(await repos.deliveries.listAttempts(delivery.id)).toEqual([attempt(1)]);
+
+    const ok = attempt(2, { statusCode: 200, errorClass: null, errorMessage: null, responseExcerpt: null, nextAttemptInMs: undefined });
+    expect(await repos.deliveries.recordAttempt(delivery.id, ok, 'delivered')).toEqual({ failureCounted: false, webhookHealthyWithNothingPending: true });
+    const delivered = await repos.deliveries.find(delivery.id);
+    expect(delivered).toMatchObject({ status: 'delivered', attemptCount: 2, finishedAt: expect.any(Date) });
+    expect(delivered!.finishedAt).toEqual(delivered!.updatedAt);
+    expect(await repos.deliveries.listAttempts(delivery.id)).toEqual([attempt(1), { ...ok, nextAttemptInMs: null }]);
+  });
+
+  it('replaces an attempt recorded again, and a late record of an earlier attempt does not lower the count', async () => {
+    const { delivery } = await pendingDelivery();
+    await repos.deliveries.recordAttempt(delivery.id, attempt(1), 'retrying');
+    await repos.deliveries.recordAttempt(delivery.id, attempt(2), 'retrying');
+    const again = attempt(1, { durationMs: 99, statusCode: 503, errorMessage: 'HTTP 503', responseExcerpt: null, nextAttemptInMs: 5000 });
+    await repos.deliveries.recordAttempt(delivery.id, again, 'retrying');
+    expect(await repos.deliveries.find(delivery.id)).toMatchObject({ status: 'retrying', attemptCount: 2 });
+    expect(await repos.deliveries.listAttempts(delivery.id)).toEqual([again, attempt(2)]);
+  });
+
+  it('counts a failed delivery among its webhook failure reports once, however often it is recorded', async () => {
+    const { delivery, webhookId } = await pendingDelivery();
+    await repos.deliveries.recordAttempt(delivery.id, attempt(1), 'retrying');
+    expect(await failureReports(webhookId)).toBe(0);
+    expect((await deliveryRow(delivery.id)).failure_counted).toBe(false);
+
+    const last = attempt(2, { nextAttemptInMs: null });
+    for (let i = 0; i < 3; i++) {
+      expect(await repos.deliveries.recordAttempt(delivery.id, last, 'failed')).toEqual({ failureCounted: true, webhookHealthyWithNothingPending: i === 0 });
+    }
+    expect(await failureReports(webhookId)).toBe(1);
+    expect(await deliveryRow(delivery.id)).toMatchObject({ failure_counted: true, status: 'failed', attempt_count: 2 });
+    expect(await repos.deliveries.failureCounted(delivery.id)).toBe(true);
+    expect(await repos.deliveries.listAttempts(delivery.id)).toEqual([attempt(1), last]);
+  });
+
+  it('counts it once when two records of it overlap (the second waits, then sees the first one count it)', async () => {
+    const { delivery, webhookId } = await pendingDelivery();
+    // On PostgreSQL a second connection pool: its record runs while the first one's transaction is open.
+    const other = t.connectAgain();
+    try {
+      let second: Promise<unknown> | undefined;
+      await t.db.transaction(async (trx) => {
+        await createRepositories(trx, box).deliveries.recordAttempt(delivery.id, attempt(4), 'failed');
+        second = createRepositories(other, box).deliveries.recordAttempt(delivery.id, attempt(4), 'failed');
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      });
+      expect(await second).toMatchObject({ failureCounted: true });
+      expect(await failureReports(webhookId)).toBe(1);
+    } finally {
+      if (other !== t.db) await other.destroy();
+    }
+  });
+
+  it('does nothing for a delivery whose row is gone', async () => {
+    const { delivery, webhookId } = await pendingDelivery();
+    const gone = newId('delivery');
+    expect(await repos.deliveries.recordAttempt(gone, attempt(1), 'failed')).toBeUndefined();
+    expect(await t.db('delivery_attempts').where({ delivery_id: gone })).toEqual([]);
+    expect(await t.db('deliveries').where({ id: gone })).toEqual([]);
+    expect(await failureReports(webhookId)).toBe(0);
+    expect(await deliveryRow(delivery.id)).toMatchObject({ status: 'pending', attempt_count: 0 });
+  });
+
+  it("says whether the webhook is healthy with nothing pending, as the webhook's own check does", async () => {
+    const delivered = (deliveryId: string) => repos.deliveries.recordAttempt(deliveryId, attempt(1, { statusCode: 200 }), 'delivered');
+    const cases: [Record<string, number>, boolean][] = [
+      [{}, true],
+      [{ consecutive_failures: 1 }, false],
+      // A failed delivery reported, not yet handled by the health workflow.
+      [{ failure_reports: 2, failure_reports_handled: 1 }, false],
+      [{ failure_reports: 2, failure_reports_handled: 2 }, true],
+    ];
+    for (const [webhookChanges, healthy] of cases) {
+      const { delivery, webhookId } = await pendingDelivery();
+      if (Object.keys(webhookChanges).length > 0) await t.db('webhooks').where({ id: webhookId }).update(webhookChanges);
+      expect(await delivered(delivery.id)).toEqual({ failureCounted: false, webhookHealthyWithNothingPending: healthy });
+      expect(await repos.webhooks.healthyWithNothingPending(webhookId)).toBe(healthy);
+    }
+
+    const { delivery: orphan } = await pendingDelivery();
+    await withoutForeignKeys((trx) => trx('webhooks').where({ id: orphan.webhookId }).delete());
+    expect(await delivered(orphan.id)).toEqual({ failureCounted: false, webhookHealthyWithNothingPending: false });
   });
 });
