@@ -40,14 +40,21 @@ export interface EventsRouterDeps {
 
 /**
  * Admin: publish an event over REST, with the same rules as the TypeScript publisher. The event
- * and its deliveries are recorded in one transaction, which is the acknowledgement: the delivery
+ * and its deliveries are recorded in one statement, which is the acknowledgement: the delivery
  * workflows start right after, and the worker starts any left behind (a crash, Temporal away).
  */
 export function eventsRouter({ repos, temporal, taskQueue, settings, eagerStart, logger }: EventsRouterDeps): Router {
   const router = Router();
 
+  /**
+   * Not marked started here, which would cost a round trip per publication: a delivery's first
+   * record (its attempt, or its status when it makes none) clears its mark. One still marked after
+   * the sweep's 30 s (a busy worker, an attempt in flight) is started again by the sweep; Temporal
+   * refuses that start (REJECT_DUPLICATE on its workflow id) and the sweep then marks it. So nothing
+   * starts twice, and what this process could not start the sweep starts, as before.
+   */
   const startInBackground = (deliveries: DeliveryAwaitingStart[]) => {
-    startRecordedDeliveries({ client: temporal, taskQueue, eagerStart, deliveries: repos.deliveries }, deliveries, settings).catch((err: unknown) =>
+    startRecordedDeliveries({ client: temporal, taskQueue, eagerStart }, deliveries, settings).catch((err: unknown) =>
       logger.warn({ err, deliveries: deliveries.length }, 'deliveries not started yet; the worker will start them'),
     );
   };

@@ -152,7 +152,8 @@ interface TargetRow extends DeliveryRow {
  * An attempt's record in one statement (atomic without a transaction): the delivery's new status,
  * its attempt count (never lowered by a late record of an earlier attempt) and, when failed, its
  * failure counted among its webhook's failure reports once however often it is recorded; then the
- * attempt, replacing an earlier record of it. Nothing at all when the delivery's row is gone.
+ * attempt, replacing an earlier record of it. Its workflow runs, so its start is no longer pending
+ * (the publication leaves that mark to this). Nothing at all when the delivery's row is gone.
  * `old` reads failure_counted as it was (one statement may not update a row twice), locked so that
  * a concurrent record of the same delivery waits and then reads this one's flag, not a stale one.
  * Returns what the final report needs: the flag, and whether the webhook is healthy with nothing
@@ -167,7 +168,8 @@ const recordAttemptStatement = `
     SET status = :status, updated_at = now(),
         finished_at = CASE WHEN CAST(:final AS boolean) THEN now() ELSE d.finished_at END,
         attempt_count = GREATEST(d.attempt_count, CAST(:attemptNumber AS integer)),
-        failure_counted = d.failure_counted OR CAST(:failed AS boolean)
+        failure_counted = d.failure_counted OR CAST(:failed AS boolean),
+        start_pending = false
     FROM old WHERE d.id = old.id
     RETURNING d.id, d.webhook_id, d.failure_counted, old.failure_counted AS counted_before
   ),
@@ -201,11 +203,6 @@ export interface RecordedAttempt {
 }
 
 export function createDeliveryRepository(db: Knex, box: SecretBox) {
-  const statusChange = (status: DeliveryStatus) => ({
-    status,
-    updated_at: db.fn.now(),
-    ...(isFinalStatus(status) ? { finished_at: db.fn.now() } : {}),
-  });
 
   return {
     async find(id: string): Promise<Delivery | undefined> {
@@ -321,8 +318,11 @@ export function createDeliveryRepository(db: Knex, box: SecretBox) {
       return row?.failure_counted ?? false;
     },
 
+    /** A status its workflow sets without an attempt; like an attempt's record, it shows the workflow started. */
     async setStatus(deliveryId: string, status: DeliveryStatus): Promise<void> {
-      await db('deliveries').where({ id: deliveryId }).update(statusChange(status));
+      await db('deliveries')
+        .where({ id: deliveryId })
+        .update({ status, updated_at: db.fn.now(), ...(isFinalStatus(status) ? { finished_at: db.fn.now() } : {}), start_pending: false });
     },
 
     async listAttempts(deliveryId: string): Promise<Attempt[]> {

@@ -173,6 +173,13 @@ describe('deliveries.recordAttempt', () => {
     }
   });
 
+  it("clears the delivery's start mark: its workflow runs (a publication leaves that to the first record)", async () => {
+    const { delivery } = await pendingDelivery();
+    expect((await deliveryRow(delivery.id)).start_pending).toBe(true);
+    await repos.deliveries.recordAttempt(delivery.id, attempt(1), 'retrying');
+    expect((await deliveryRow(delivery.id)).start_pending).toBe(false);
+  });
+
   it('does nothing for a delivery whose row is gone', async () => {
     const { delivery, webhookId } = await pendingDelivery();
     const gone = newId('delivery');
@@ -202,5 +209,15 @@ describe('deliveries.recordAttempt', () => {
     const { delivery: orphan } = await pendingDelivery();
     await withoutForeignKeys((trx) => trx('webhooks').where({ id: orphan.webhookId }).delete());
     expect(await delivered(orphan.id)).toEqual({ failureCounted: false, webhookHealthyWithNothingPending: false });
+  });
+});
+
+describe('deliveries.setStatus', () => {
+  it("sets a status without an attempt, its end when final, and clears the start mark as an attempt's record does", async () => {
+    const { delivery } = await pendingDelivery();
+    await repos.deliveries.setStatus(delivery.id, 'skipped');
+    const row = await deliveryRow(delivery.id);
+    expect(row).toMatchObject({ status: 'skipped', attempt_count: 0, start_pending: false, finished_at: expect.any(Date) });
+    expect(row.updated_at).toEqual(row.finished_at);
   });
 });
