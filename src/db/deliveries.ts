@@ -203,7 +203,6 @@ export interface RecordedAttempt {
 }
 
 export function createDeliveryRepository(db: Knex, box: SecretBox) {
-
   return {
     async find(id: string): Promise<Delivery | undefined> {
       const row = await db<DeliveryRow>('deliveries').where({ id }).first();
