@@ -50,7 +50,7 @@ export type AttemptOutcome =
   | { kind: 'not_sent'; status: 'skipped' | 'cancelled' };
 
 /** A delivery's final outcome, for its webhook's health; `url` names the webhook in the health workflow's summary. */
-interface Outcome {
+export interface Outcome {
   webhookId: string;
   deliveryId: string;
   delivered: boolean;
