@@ -5,7 +5,7 @@ import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import { deliverySettings, type Config } from '../config';
 import type { Repositories } from '../db';
-import { MissingDeliveryDataError } from '../db/deliveries';
+import { MissingDeliveryDataError, type RecordedAttempt } from '../db/deliveries';
 import { SecretDecryptionError } from '../db/secret-box';
 import { EventIdConflictError } from '../db/publications';
 import { isFinalStatus, isGone, statusAfterAttempt, type Attempt, type DeliveryStatus } from '../domain/deliveries';
@@ -48,6 +48,14 @@ export type AttemptOutcome =
   | { kind: 'sent'; ok: boolean; attempt: Attempt; webhookId: string; status?: DeliveryStatus; retryInMs?: number; gone?: boolean }
   /** No request was made: the webhook was disabled (skipped) or deleted (cancelled). */
   | { kind: 'not_sent'; status: 'skipped' | 'cancelled' };
+
+/** A delivery's final outcome, for its webhook's health; `url` names the webhook in the health workflow's summary. */
+export interface Outcome {
+  webhookId: string;
+  deliveryId: string;
+  delivered: boolean;
+  url?: string;
+}
 
 const userAgent = 'EUDR-Platform-Webhook/1.0';
 
@@ -110,6 +118,28 @@ export function createDeliveryActivities({ repos, sender, client, config, metric
     metrics.deliveries.inc({ status });
     logger.info({ deliveryId, workflowId: workflowId(), status }, 'delivery finished');
   };
+
+  /** Saves an attempt and the delivery's new status; undefined when the delivery's row is gone. */
+  async function record(deliveryId: string, attempt: Attempt, status: DeliveryStatus): Promise<RecordedAttempt | undefined> {
+    const recorded = await repos.deliveries.recordAttempt(deliveryId, attempt, status);
+    finished(deliveryId, status);
+    return recorded;
+  }
+
+  /** A final outcome to the webhook's health workflow, unless it changes nothing there (see reportOutcome). */
+  async function report({ webhookId, deliveryId, delivered, url }: Outcome, known: RecordedAttempt): Promise<void> {
+    if (delivered && known.webhookHealthyWithNothingPending) return;
+    const failureReported = !delivered && known.failureCounted;
+    await client.workflow.signalWithStart('webhookHealth', {
+      workflowId: workflowIds.health(webhookId),
+      taskQueue: config.temporalTaskQueue,
+      args: [{ webhookId }],
+      signal: deliveryOutcomeSignal,
+      signalArgs: [{ deliveryId, delivered, ...(failureReported ? { failureReported } : {}) }],
+      staticSummary: healthSummary(webhookId, url),
+      typedSearchAttributes: healthSearchAttributes(webhookId),
+    });
+  }
 
   /** One signed POST, unless the webhook is no longer active (then no request is made). */
   async function send({ deliveryId, attempt }: { deliveryId: string; attempt: number }): Promise<NotSent | Sent> {
@@ -216,8 +246,13 @@ export function createDeliveryActivities({ repos, sender, client, config, metric
       const { status, retryInMs } = sent;
       try {
         if (sent.gone) await activities.disableGoneWebhook(sent.webhookId);
-        await activities.recordAttempt({ deliveryId: input.deliveryId, result: sent.attempt, status });
-        if (status !== 'retrying') await activities.reportOutcome({ webhookId: sent.webhookId, deliveryId: input.deliveryId, delivered: sent.ok, url: made.url });
+        const recorded = await record(input.deliveryId, sent.attempt, status);
+        if (status !== 'retrying') {
+          const outcome = { webhookId: sent.webhookId, deliveryId: input.deliveryId, delivered: sent.ok, url: made.url };
+          // The record said what the report needs; a delivery whose row is gone reads it as the workflow's report does.
+          if (recorded) await report(outcome, recorded);
+          else await activities.reportOutcome(outcome);
+        }
       } catch (err) {
         logger.warn({ err, deliveryId: input.deliveryId, workflowId: workflowId() }, 'attempt made but not recorded; the workflow records it');
         return sent;
@@ -234,8 +269,7 @@ export function createDeliveryActivities({ repos, sender, client, config, metric
     },
 
     async recordAttempt({ deliveryId, result, status }: { deliveryId: string; result: Attempt; status: DeliveryStatus }): Promise<void> {
-      await repos.deliveries.recordAttempt(deliveryId, result, status);
-      finished(deliveryId, status);
+      await record(deliveryId, result, status);
     },
 
     async setDeliveryStatus({ deliveryId, status }: { deliveryId: string; status: DeliveryStatus }): Promise<void> {
@@ -249,18 +283,11 @@ export function createDeliveryActivities({ repos, sender, client, config, metric
      * healthy with no failure on its way to the workflow: then the outcome changes nothing, and a
      * webhook that never fails needs no health workflow.
      */
-    async reportOutcome({ webhookId, deliveryId, delivered, url }: { webhookId: string; deliveryId: string; delivered: boolean; url?: string }): Promise<void> {
-      if (delivered && (await repos.webhooks.healthyWithNothingPending(webhookId))) return;
-      const failureReported = !delivered && (await repos.deliveries.failureCounted(deliveryId));
-      await client.workflow.signalWithStart('webhookHealth', {
-        workflowId: workflowIds.health(webhookId),
-        taskQueue: config.temporalTaskQueue,
-        args: [{ webhookId }],
-        signal: deliveryOutcomeSignal,
-        signalArgs: [{ deliveryId, delivered, ...(failureReported ? { failureReported } : {}) }],
-        staticSummary: healthSummary(webhookId, url),
-        typedSearchAttributes: healthSearchAttributes(webhookId),
-      });
+    async reportOutcome(outcome: Outcome): Promise<void> {
+      const { webhookId, deliveryId, delivered } = outcome;
+      const webhookHealthyWithNothingPending = delivered && (await repos.webhooks.healthyWithNothingPending(webhookId));
+      const failureCounted = !delivered && (await repos.deliveries.failureCounted(deliveryId));
+      await report(outcome, { webhookHealthyWithNothingPending, failureCounted });
     },
   };
   return activities;

@@ -8,7 +8,7 @@ import { eventCatalog, subscribableEventTypes } from '../domain/event-catalog';
 import { payloadBody } from '../domain/event-payload';
 import type { Repositories } from '../db';
 import type { DeliveryAwaitingStart } from '../db/deliveries';
-import { EventIdConflictError } from '../db/publications';
+import { EventIdConflictError, UnknownIntegrationError } from '../db/publications';
 import { newId } from '../domain/ids';
 import { ApiError, notFound } from '../http/errors';
 import type { publishedEventSchema } from './schemas';
@@ -40,14 +40,21 @@ export interface EventsRouterDeps {
 
 /**
  * Admin: publish an event over REST, with the same rules as the TypeScript publisher. The event
- * and its deliveries are recorded in one transaction, which is the acknowledgement: the delivery
+ * and its deliveries are recorded in one statement, which is the acknowledgement: the delivery
  * workflows start right after, and the worker starts any left behind (a crash, Temporal away).
  */
 export function eventsRouter({ repos, temporal, taskQueue, settings, eagerStart, logger }: EventsRouterDeps): Router {
   const router = Router();
 
+  /**
+   * Not marked started here, which would cost a round trip per publication: a delivery's first
+   * record (its attempt, or its status when it makes none) clears its mark. One still marked after
+   * the sweep's 30 s (a busy worker, an attempt in flight) is started again by the sweep; Temporal
+   * refuses that start (REJECT_DUPLICATE on its workflow id) and the sweep then marks it. So nothing
+   * starts twice, and what this process could not start the sweep starts, as before.
+   */
   const startInBackground = (deliveries: DeliveryAwaitingStart[]) => {
-    startRecordedDeliveries({ client: temporal, taskQueue, eagerStart, deliveries: repos.deliveries }, deliveries, settings).catch((err: unknown) =>
+    startRecordedDeliveries({ client: temporal, taskQueue, eagerStart }, deliveries, settings).catch((err: unknown) =>
       logger.warn({ err, deliveries: deliveries.length }, 'deliveries not started yet; the worker will start them'),
     );
   };
@@ -60,7 +67,6 @@ export function eventsRouter({ repos, temporal, taskQueue, settings, eagerStart,
       if (err instanceof EventValidationError) throw new ApiError('validation_failed', 'Request body is invalid', err.issues);
       throw err;
     }
-    if (!(await repos.integrations.find(request.integrationId))) throw notFound('Integration');
     const id = request.id ?? newId('event');
     const timestamp = new Date().toISOString();
     const body = payloadBody({ event: request.event, timestamp, integrationId: request.integrationId, data: request.data });
@@ -69,6 +75,8 @@ export function eventsRouter({ repos, temporal, taskQueue, settings, eagerStart,
       publication = await repos.publications.record({ id, integrationId: request.integrationId, type: request.event, timestamp, body }, { startPending: true });
     } catch (err) {
       if (err instanceof EventIdConflictError) throw new ApiError('conflict', err.message);
+      // Checked by the recording statement itself, which then records nothing.
+      if (err instanceof UnknownIntegrationError) throw notFound('Integration');
       throw err;
     }
     const { event } = publication;

@@ -77,17 +77,19 @@ export async function startDeliveryWorkflows(target: DeliveryStartTarget, planne
   );
 }
 
-/** Recorded deliveries marked started this many at a time, so a large fan-out is not started twice. */
+/** Recorded deliveries started (and, by the sweep, marked started) this many at a time, so a large fan-out is not started twice. */
 const markEvery = 100;
 /** How long starting one such batch may take: a Temporal that does not answer is left to the worker's sweep. */
 const batchWithinMs = 10_000;
 
 /**
- * Starts the workflows of deliveries a publication recorded as awaiting their start, and marks
- * them started as it goes; what is not marked, the worker's sweep starts later.
+ * Starts the workflows of deliveries a publication recorded as awaiting their start, a batch at a
+ * time. Given `deliveries` (the worker's sweep), it marks each batch started as it goes; without
+ * (a publication), each delivery's first record clears its mark. What is not started, the sweep
+ * starts later.
  */
 export async function startRecordedDeliveries(
-  { deliveries: repo, ...target }: DeliveryStartTarget & { deliveries: StartedMarks },
+  { deliveries: marks, ...target }: DeliveryStartTarget & { deliveries?: StartedMarks },
   deliveries: DeliveryToStart[],
   settings: DeliverySettings,
 ): Promise<void> {
@@ -95,6 +97,6 @@ export async function startRecordedDeliveries(
     const chunk = deliveries.slice(from, from + markEvery);
     const planned = chunk.map((delivery) => plannedDelivery(delivery, settings));
     await target.client.withDeadline(Date.now() + batchWithinMs, () => startDeliveryWorkflows(target, planned, settings));
-    await repo.markStarted(chunk.map((delivery) => delivery.id));
+    await marks?.markStarted(chunk.map((delivery) => delivery.id));
   }
 }

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { isFinalStatus, type Attempt, type DeliveryStatus, type DeliveryToStart, type RecordedDelivery } from '../domain/deliveries';
 import type { SecretBox } from './secret-box';
-import { signingSecrets, webhookFromRow, type WebhookRow } from './webhooks';
+import { signingSecrets } from './webhooks';
 
 export interface Delivery extends RecordedDelivery {
   status: DeliveryStatus;
@@ -35,7 +35,7 @@ export interface AttemptTarget {
   webhookDeleted: boolean;
 }
 
-interface DeliveryRow {
+export interface DeliveryRow {
   id: string;
   workflow_id: string;
   event_id: string;
@@ -85,7 +85,8 @@ const withTargetUrl = (db: Knex) =>
     .join('webhooks', 'webhooks.id', 'deliveries.webhook_id')
     .select('deliveries.*', 'webhooks.url as target_url');
 
-const toDeliveryAwaitingStart = (row: DeliveryRow & { target_url: string }): DeliveryAwaitingStart => ({ ...toDelivery(row), targetUrl: row.target_url });
+/** A delivery row read with its webhook's URL (as target_url). */
+export const deliveryAwaitingStartFromRow = (row: DeliveryRow & { target_url: string }): DeliveryAwaitingStart => ({ ...toDelivery(row), targetUrl: row.target_url });
 
 const toAttempt = (row: AttemptRow): Attempt => ({
   attemptNumber: row.attempt_number,
@@ -121,38 +122,88 @@ export interface DeliveryFilter {
   limit: number;
 }
 
-/** Counts a failed delivery among its webhook's failure reports, once however often it is recorded. */
-async function countFailure(trx: Knex.Transaction, deliveryId: string): Promise<void> {
-  const [counted] = await trx('deliveries').where({ id: deliveryId, failure_counted: false }).update({ failure_counted: true }).returning('webhook_id');
-  if (counted) await trx('webhooks').where({ id: counted.webhook_id }).increment('failure_reports', 1);
+/**
+ * What an attempt reads, in one query: the delivery, its event's body and its webhook as it is now.
+ * Left joins, so that a missing event or webhook comes back as nulls and can be told apart.
+ */
+const attemptTargetQuery = `
+  SELECT d.*,
+         e.body AS event_body, e.timestamp AS event_timestamp,
+         w.url AS webhook_url, w.secret AS webhook_secret, w.previous_secret AS webhook_previous_secret,
+         w.previous_secret_expires_at AS webhook_previous_secret_expires_at, w.active AS webhook_active, w.deleted_at AS webhook_deleted_at
+  FROM deliveries d
+  LEFT JOIN events e ON e.integration_id = d.integration_id AND e.id = d.event_id
+  LEFT JOIN webhooks w ON w.id = d.webhook_id
+  WHERE d.id = :deliveryId`;
+
+/** attemptTargetQuery's row: the event's and the webhook's columns are null when that row is missing (body and url never are otherwise). */
+interface TargetRow extends DeliveryRow {
+  event_body: string | null;
+  event_timestamp: string | null;
+  webhook_url: string | null;
+  webhook_secret: string | null;
+  webhook_previous_secret: string | null;
+  webhook_previous_secret_expires_at: Date | null;
+  webhook_active: boolean | null;
+  webhook_deleted_at: Date | null;
+}
+
+/**
+ * An attempt's record in one statement (atomic without a transaction): the delivery's new status,
+ * its attempt count (never lowered by a late record of an earlier attempt) and, when failed, its
+ * failure counted among its webhook's failure reports once however often it is recorded; then the
+ * attempt, replacing an earlier record of it. Its workflow runs, so its start is no longer pending
+ * (the publication leaves that mark to this). Nothing at all when the delivery's row is gone.
+ * `old` reads failure_counted as it was (one statement may not update a row twice), locked so that
+ * a concurrent record of the same delivery waits and then reads this one's flag, not a stale one.
+ * Returns what the final report needs: the flag, and whether the webhook is healthy with nothing
+ * pending (read as the statement starts: before a failure counted here).
+ */
+const recordAttemptStatement = `
+  WITH old AS (
+    SELECT id, failure_counted FROM deliveries WHERE id = :deliveryId FOR UPDATE
+  ),
+  updated AS (
+    UPDATE deliveries d
+    SET status = :status, updated_at = now(),
+        finished_at = CASE WHEN CAST(:final AS boolean) THEN now() ELSE d.finished_at END,
+        attempt_count = GREATEST(d.attempt_count, CAST(:attemptNumber AS integer)),
+        failure_counted = d.failure_counted OR CAST(:failed AS boolean),
+        start_pending = false
+    FROM old WHERE d.id = old.id
+    RETURNING d.id, d.webhook_id, d.failure_counted, old.failure_counted AS counted_before
+  ),
+  counted AS (
+    UPDATE webhooks w SET failure_reports = w.failure_reports + 1
+    FROM updated u WHERE w.id = u.webhook_id AND u.failure_counted AND NOT u.counted_before
+  ),
+  saved AS (
+    INSERT INTO delivery_attempts
+      (delivery_id, attempt_number, started_at, duration_ms, status_code, error_class, error_message, response_excerpt, next_attempt_in_ms)
+    SELECT id, CAST(:attemptNumber AS integer), CAST(:startedAt AS timestamptz), CAST(:durationMs AS integer), CAST(:statusCode AS integer),
+           CAST(:errorClass AS text), CAST(:errorMessage AS text), CAST(:responseExcerpt AS text), CAST(:nextAttemptInMs AS integer)
+    FROM updated
+    ON CONFLICT (delivery_id, attempt_number) DO UPDATE SET
+      started_at = excluded.started_at, duration_ms = excluded.duration_ms, status_code = excluded.status_code, error_class = excluded.error_class,
+      error_message = excluded.error_message, response_excerpt = excluded.response_excerpt, next_attempt_in_ms = excluded.next_attempt_in_ms
+  )
+  SELECT u.failure_counted,
+         coalesce(w.consecutive_failures = 0 AND w.failure_reports <= w.failure_reports_handled, false) AS webhook_healthy
+  FROM updated u LEFT JOIN webhooks w ON w.id = u.webhook_id`;
+
+/** What recording an attempt tells the delivery's final report, without another query. */
+export interface RecordedAttempt {
+  /** Whether the delivery is counted among its webhook's failure reports (always so once recorded failed). */
+  failureCounted: boolean;
+  /**
+   * Whether its webhook's saved count is 0 with every failure reported so far handled, as the
+   * record was made (see webhooks.healthyWithNothingPending); meant for a delivered attempt.
+   */
+  webhookHealthyWithNothingPending: boolean;
 }
 
 export function createDeliveryRepository(db: Knex, box: SecretBox) {
-  const toWebhook = webhookFromRow(box);
-  const statusChange = (status: DeliveryStatus) => ({
-    status,
-    updated_at: db.fn.now(),
-    ...(isFinalStatus(status) ? { finished_at: db.fn.now() } : {}),
-  });
-
   return {
-    /**
-     * Creates these deliveries unless their workflow ids exist already, and returns the ones
-     * not yet started (status pending), existing or new.
-     */
-    async insertPending(deliveries: NewDelivery[], { startPending }: { startPending: boolean }, trx: Knex = db): Promise<DeliveryAwaitingStart[]> {
-      if (deliveries.length === 0) return [];
-      await trx<DeliveryRow>('deliveries')
-        .insert(deliveries.map((d) => ({ ...toNewRow(d), start_pending: startPending })))
-        .onConflict('workflow_id')
-        .ignore();
-      const rows = await withTargetUrl(trx)
-        .whereIn('deliveries.workflow_id', deliveries.map((d) => d.workflowId))
-        .andWhere('deliveries.status', 'pending')
-        .orderBy('deliveries.webhook_id');
-      return rows.map(toDeliveryAwaitingStart);
-    },
-
     async find(id: string): Promise<Delivery | undefined> {
       const row = await db<DeliveryRow>('deliveries').where({ id }).first();
       return row && toDelivery(row);
@@ -197,7 +248,7 @@ export function createDeliveryRepository(db: Knex, box: SecretBox) {
         .andWhere('deliveries.created_at', '<', db.raw(`now() - make_interval(secs => ?)`, [olderThanMs / 1000]))
         .orderBy('deliveries.created_at')
         .limit(limit);
-      return rows.map(toDeliveryAwaitingStart);
+      return rows.map(deliveryAwaitingStartFromRow);
     },
 
     /** These deliveries' workflows are started (or were already). */
@@ -218,52 +269,46 @@ export function createDeliveryRepository(db: Knex, box: SecretBox) {
 
     /** Throws MissingDeliveryDataError, or SecretDecryptionError, when the delivery can never be made. */
     async attemptTarget(deliveryId: string): Promise<AttemptTarget> {
-      const delivery = await db<DeliveryRow>('deliveries').where({ id: deliveryId }).first();
-      if (!delivery) throw new MissingDeliveryDataError(`delivery ${deliveryId} does not exist`);
-      const [event, webhookRow] = await Promise.all([
-        db('events').where({ integration_id: delivery.integration_id, id: delivery.event_id }).first('body', 'timestamp'),
-        db<WebhookRow>('webhooks').where({ id: delivery.webhook_id }).first(),
-      ]);
-      if (!event) throw new MissingDeliveryDataError(`event ${delivery.event_id} of delivery ${deliveryId} does not exist`);
-      if (!webhookRow) throw new MissingDeliveryDataError(`webhook ${delivery.webhook_id} of delivery ${deliveryId} does not exist`);
-      const webhook = toWebhook(webhookRow);
+      const { rows } = await db.raw<{ rows: TargetRow[] }>(attemptTargetQuery, { deliveryId });
+      const [row] = rows;
+      if (!row) throw new MissingDeliveryDataError(`delivery ${deliveryId} does not exist`);
+      if (row.event_body === null) throw new MissingDeliveryDataError(`event ${row.event_id} of delivery ${deliveryId} does not exist`);
+      if (row.webhook_url === null) throw new MissingDeliveryDataError(`webhook ${row.webhook_id} of delivery ${deliveryId} does not exist`);
+      // Both secrets are decrypted, as when the whole webhook is read: one that no longer decrypts fails the delivery.
+      const secret = box.decrypt(row.webhook_secret!);
+      const previousSecret = row.webhook_previous_secret === null ? null : box.decrypt(row.webhook_previous_secret);
       return {
-        delivery: toDelivery(delivery),
-        body: event.body,
-        eventTimestamp: event.timestamp,
-        url: webhook.url,
-        secrets: signingSecrets(webhook),
-        webhookActive: webhook.active,
-        webhookDeleted: webhookRow.deleted_at !== null,
+        delivery: toDelivery(row),
+        body: row.event_body,
+        eventTimestamp: row.event_timestamp!,
+        url: row.webhook_url,
+        secrets: signingSecrets({ secret, previousSecret, previousSecretExpiresAt: row.webhook_previous_secret_expires_at }),
+        webhookActive: row.webhook_active!,
+        webhookDeleted: row.webhook_deleted_at !== null,
       };
     },
 
     /**
-     * Saves an attempt (again, if a retried activity repeats it) and the delivery's new status; does
-     * nothing for a delivery whose row is gone.
+     * Saves an attempt (again, if a retried activity repeats it) and the delivery's new status;
+     * does nothing, and returns undefined, for a delivery whose row is gone.
      */
-    async recordAttempt(deliveryId: string, attempt: Attempt, status: DeliveryStatus): Promise<void> {
-      await db.transaction(async (trx) => {
-        const updated = await trx('deliveries')
-          .where({ id: deliveryId })
-          .update({ ...statusChange(status), attempt_count: trx.raw('GREATEST(attempt_count, ?)', [attempt.attemptNumber]) });
-        if (updated === 0) return;
-        if (status === 'failed') await countFailure(trx, deliveryId);
-        await trx<AttemptRow>('delivery_attempts')
-          .insert({
-            delivery_id: deliveryId,
-            attempt_number: attempt.attemptNumber,
-            started_at: new Date(attempt.startedAt),
-            duration_ms: attempt.durationMs,
-            status_code: attempt.statusCode,
-            error_class: attempt.errorClass,
-            error_message: attempt.errorMessage,
-            response_excerpt: attempt.responseExcerpt,
-            next_attempt_in_ms: attempt.nextAttemptInMs ?? null,
-          })
-          .onConflict(['delivery_id', 'attempt_number'])
-          .merge();
+    async recordAttempt(deliveryId: string, attempt: Attempt, status: DeliveryStatus): Promise<RecordedAttempt | undefined> {
+      const { rows } = await db.raw<{ rows: { failure_counted: boolean; webhook_healthy: boolean }[] }>(recordAttemptStatement, {
+        deliveryId,
+        status,
+        final: isFinalStatus(status),
+        failed: status === 'failed',
+        attemptNumber: attempt.attemptNumber,
+        startedAt: new Date(attempt.startedAt),
+        durationMs: attempt.durationMs,
+        statusCode: attempt.statusCode,
+        errorClass: attempt.errorClass,
+        errorMessage: attempt.errorMessage,
+        responseExcerpt: attempt.responseExcerpt,
+        nextAttemptInMs: attempt.nextAttemptInMs ?? null,
       });
+      const [row] = rows;
+      return row && { failureCounted: row.failure_counted, webhookHealthyWithNothingPending: row.webhook_healthy };
     },
 
     /** Whether this failed delivery is counted among its webhook's failure reports. */
@@ -272,8 +317,11 @@ export function createDeliveryRepository(db: Knex, box: SecretBox) {
       return row?.failure_counted ?? false;
     },
 
+    /** A status its workflow sets without an attempt; like an attempt's record, it shows the workflow started. */
     async setStatus(deliveryId: string, status: DeliveryStatus): Promise<void> {
-      await db('deliveries').where({ id: deliveryId }).update(statusChange(status));
+      await db('deliveries')
+        .where({ id: deliveryId })
+        .update({ status, updated_at: db.fn.now(), ...(isFinalStatus(status) ? { finished_at: db.fn.now() } : {}), start_pending: false });
     },
 
     async listAttempts(deliveryId: string): Promise<Attempt[]> {

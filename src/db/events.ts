@@ -31,12 +31,12 @@ export function createEventRepository(db: Knex) {
      * Records an event once per integration and id; a second call with the same integration and id
      * keeps (and returns) the first. Another integration's event with that id is another event.
      */
-    async insertOnce(event: StoredEvent, trx: Knex = db): Promise<StoredEvent> {
-      await trx<EventRow>('events')
+    async insertOnce(event: StoredEvent): Promise<StoredEvent> {
+      await db<EventRow>('events')
         .insert({ id: event.id, integration_id: event.integrationId, type: event.type, body: event.body, timestamp: event.timestamp })
         .onConflict(['integration_id', 'id'])
         .ignore();
-      const row = await trx<EventRow>('events').where({ integration_id: event.integrationId, id: event.id }).first();
+      const row = await db<EventRow>('events').where({ integration_id: event.integrationId, id: event.id }).first();
       return toEvent(row!);
     },
 

@@ -22,7 +22,7 @@ export function createRepositories(db: Knex, secretBox: SecretBox) {
     webhooks,
     events,
     deliveries,
-    publications: createPublicationRepository(db, { events, webhooks, deliveries }),
+    publications: createPublicationRepository(db),
     rateLimits: createRateLimitRepository(db),
   };
 }

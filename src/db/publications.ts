@@ -1,15 +1,22 @@
 import type { Knex } from 'knex';
-import { newId } from '../domain/ids';
+import { idPrefixes } from '../domain/ids';
 import { workflowIds } from '../domain/workflow-ids';
-import type { StoredEvent, EventRepository } from './events';
-import type { DeliveryAwaitingStart, DeliveryRepository } from './deliveries';
-import type { WebhookRepository } from './webhooks';
+import type { StoredEvent } from './events';
+import { deliveryAwaitingStartFromRow, type DeliveryAwaitingStart, type DeliveryRow } from './deliveries';
 
 /** An event id its integration already used for another event type: publishing it again is refused. */
 export class EventIdConflictError extends Error {
   constructor(event: StoredEvent, type: string) {
     super(`event ${event.id} of integration ${event.integrationId} was first published as ${event.type}; not publishing it again as ${type}`);
     this.name = 'EventIdConflictError';
+  }
+}
+
+/** A publication for an integration that does not exist: nothing is recorded. */
+export class UnknownIntegrationError extends Error {
+  constructor(integrationId: string) {
+    super(`integration ${integrationId} does not exist`);
+    this.name = 'UnknownIntegrationError';
   }
 }
 
@@ -21,31 +28,81 @@ export interface Publication {
 }
 
 /**
- * Records one publication in one transaction: the event (once per integration and id) and one
- * pending delivery per active webhook subscribed to it. Idempotent; an id used again for another
- * event type is refused with EventIdConflictError.
+ * A publication in one statement (atomic without a transaction, and one round trip):
+ *  - the event, unless the integration is unknown (then nothing at all). On an existing id, a
+ *    no-op update rather than DO NOTHING: it returns the stored row even when a concurrent
+ *    publication of that id committed it after this statement's snapshot was taken;
+ *  - when the stored event has the type published (otherwise the caller refuses it), one delivery
+ *    per active webhook subscribed to it, unless its workflow id exists already. Existing ones
+ *    come back, by the same no-op update, only while pending (not started yet), as new ones are;
+ *  - one row per such delivery with its webhook's URL, each carrying the stored event's type, body
+ *    and timestamp, or a single row without a delivery when there is none; no row at all for an
+ *    unknown integration.
+ * A new delivery's id is made here as newId('delivery') makes them: its prefix and 24 random base62
+ * characters (the subquery refers to the webhook so that it is drawn again for each row).
  */
-export function createPublicationRepository(db: Knex, repos: { events: EventRepository; webhooks: WebhookRepository; deliveries: DeliveryRepository }) {
+const recordStatement = `
+  WITH integration AS (
+    SELECT id FROM integrations WHERE id = :integrationId
+  ),
+  stored AS (
+    INSERT INTO events (id, integration_id, type, body, timestamp)
+    SELECT :eventId, id, :type, :body, :timestamp FROM integration
+    ON CONFLICT (integration_id, id) DO UPDATE SET type = events.type
+    RETURNING type, body, timestamp
+  ),
+  subscribed AS (
+    SELECT w.id, w.url FROM webhooks w, stored
+    WHERE w.integration_id = :integrationId AND w.deleted_at IS NULL AND w.active
+      AND stored.type = :type AND :type = ANY(w.events)
+  ),
+  planned AS (
+    INSERT INTO deliveries (id, workflow_id, event_id, webhook_id, integration_id, event_type, start_pending)
+    SELECT (SELECT :deliveryIdPrefix || string_agg(substr(:base62, 1 + floor(random() * 62)::int, 1), '')
+              FROM generate_series(1, 24) WHERE s.id IS NOT NULL),
+           :workflowIdPrefix || s.id, :eventId, s.id, :integrationId, :type, CAST(:startPending AS boolean)
+    FROM subscribed s
+    ON CONFLICT (workflow_id) DO UPDATE SET workflow_id = deliveries.workflow_id WHERE deliveries.status = 'pending'
+    RETURNING deliveries.*
+  )
+  SELECT stored.type AS stored_type, stored.body AS stored_body, stored.timestamp AS stored_timestamp,
+         planned.*, subscribed.url AS target_url
+  FROM stored
+  LEFT JOIN planned ON true
+  LEFT JOIN subscribed ON subscribed.id = planned.webhook_id
+  ORDER BY planned.webhook_id`;
+
+type RecordRow = { stored_type: string; stored_body: string; stored_timestamp: string } & (
+  | (DeliveryRow & { target_url: string })
+  | { id: null }
+);
+
+/**
+ * Records one publication, atomically: the event (once per integration and id) and one pending
+ * delivery per active webhook subscribed to it. Idempotent; an id used again for another event
+ * type is refused with EventIdConflictError, an unknown integration with UnknownIntegrationError.
+ */
+export function createPublicationRepository(db: Knex) {
   return {
-    async record(event: StoredEvent, options: { startPending: boolean }): Promise<Publication> {
-      return db.transaction(async (trx) => {
-        const stored = await repos.events.insertOnce(event, trx);
-        if (stored.type !== event.type) throw new EventIdConflictError(stored, event.type);
-        const webhookIds = await repos.webhooks.subscribedIds(stored.integrationId, stored.type, trx);
-        const deliveries = await repos.deliveries.insertPending(
-          webhookIds.map((webhookId) => ({
-            id: newId('delivery'),
-            workflowId: workflowIds.delivery(stored.integrationId, stored.id, webhookId),
-            eventId: stored.id,
-            webhookId,
-            integrationId: stored.integrationId,
-            eventType: stored.type,
-          })),
-          options,
-          trx,
-        );
-        return { event: stored, deliveries };
+    async record(event: StoredEvent, { startPending }: { startPending: boolean }): Promise<Publication> {
+      const { rows } = await db.raw<{ rows: RecordRow[] }>(recordStatement, {
+        integrationId: event.integrationId,
+        eventId: event.id,
+        type: event.type,
+        body: event.body,
+        timestamp: event.timestamp,
+        startPending,
+        deliveryIdPrefix: idPrefixes.delivery,
+        base62: '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz',
+        // workflowIds.delivery ends with the webhook id.
+        workflowIdPrefix: workflowIds.delivery(event.integrationId, event.id, ''),
       });
+      if (rows.length === 0) throw new UnknownIntegrationError(event.integrationId);
+      const [first] = rows;
+      const stored: StoredEvent = { id: event.id, integrationId: event.integrationId, type: first.stored_type, body: first.stored_body, timestamp: first.stored_timestamp };
+      if (stored.type !== event.type) throw new EventIdConflictError(stored, event.type);
+      const deliveries = rows.flatMap((row) => (row.id === null ? [] : [deliveryAwaitingStartFromRow(row)]));
+      return { event: stored, deliveries };
     },
   };
 }

@@ -86,8 +86,8 @@ export const webhookFromRow = (box: SecretBox) => (row: WebhookRow): Webhook => 
 
 export function createWebhookRepository(db: Knex, box: SecretBox) {
   const toWebhook = webhookFromRow(box);
-  const live = (integrationId: string, trx: Knex = db) =>
-    trx<WebhookRow>('webhooks').where({ integration_id: integrationId }).whereNull('deleted_at');
+  const live = (integrationId: string) =>
+    db<WebhookRow>('webhooks').where({ integration_id: integrationId }).whereNull('deleted_at');
 
   return {
     async insert(webhook: NewWebhook): Promise<Webhook> {
@@ -133,8 +133,8 @@ export function createWebhookRepository(db: Knex, box: SecretBox) {
     },
 
     /** Ids of the active webhooks of an integration subscribed to an event type. */
-    async subscribedIds(integrationId: string, eventType: string, trx: Knex = db): Promise<string[]> {
-      return live(integrationId, trx).andWhere({ active: true }).andWhereRaw('? = ANY(events)', [eventType]).orderBy('id').pluck('id');
+    async subscribedIds(integrationId: string, eventType: string): Promise<string[]> {
+      return live(integrationId).andWhere({ active: true }).andWhereRaw('? = ANY(events)', [eventType]).orderBy('id').pluck('id');
     },
 
     /**

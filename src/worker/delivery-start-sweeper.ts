@@ -39,14 +39,16 @@ export function sweepDeliveriesAwaitingStart({ repos, client, taskQueue, setting
   async function sweepOnce(): Promise<void> {
     for (;;) {
       const awaiting = await repos.deliveries.awaitingStart(timing.olderThanMs, batchSize);
-      // A delivery that has made an attempt or changed status was started: only its mark was lost.
+      // A delivery that has made an attempt or changed status was started: only its mark was lost
+      // (rows from before a delivery's first record cleared its mark).
+      // One with neither may still have started (its first attempt in flight): Temporal refuses that start.
       const isUnstarted = (delivery: DeliveryAwaitingStart) => delivery.status === 'pending' && delivery.attemptCount === 0;
       const unstarted = awaiting.filter(isUnstarted);
       await repos.deliveries.markStarted(awaiting.filter((delivery) => !isUnstarted(delivery)).map((delivery) => delivery.id));
       // Marked as they start.
       // The worker's own client: its connection is the worker's, so the deliveries start eagerly.
       await startRecordedDeliveries({ client, taskQueue, eagerStart: true, deliveries: repos.deliveries }, unstarted, settings);
-      if (unstarted.length > 0) logger.info({ deliveries: unstarted.length }, 'started deliveries their publication left behind');
+      if (unstarted.length > 0) logger.info({ deliveries: unstarted.length }, 'started deliveries their publication left behind (those started already are refused)');
       if (awaiting.length < batchSize || stopped) return;
     }
   }

@@ -6,7 +6,7 @@ import { deliveryOutcomeSignal } from '../../src/domain/workflow-definitions';
 import { workflowIds } from '../../src/domain/workflow-ids';
 import { newId } from '../../src/domain/ids';
 import { asAdmin, createTestApp, withBearer, type TestApp } from '../helpers/app';
-import { finishedDelivery, integrationWithWebhook, supplier } from '../helpers/deliveries';
+import { finishedDelivery, finishedDeliveryById, integrationWithWebhook, supplier } from '../helpers/deliveries';
 import { startReceiver } from '../helpers/receiver';
 import { freePort } from '../helpers/ports';
 import { waitFor } from '../helpers/wait';
@@ -16,7 +16,8 @@ let deadTemporal: Client;
 /** The same API and database, with a Temporal client whose server cannot be reached. */
 let cutOff: Express;
 beforeAll(async () => {
-  t = await createTestApp({ worker: true, env: { WEBHOOK_ALLOW_INSECURE_URLS: 'true', WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' } });
+  // Attempts may take 20 s, so that a hanging receiver keeps a first attempt in flight past the sweep.
+  t = await createTestApp({ worker: true, env: { WEBHOOK_ALLOW_INSECURE_URLS: 'true', WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', WEBHOOK_ATTEMPT_TIMEOUT_MS: '20000' } });
   deadTemporal = new Client({ connection: Connection.lazy({ address: `127.0.0.1:${await freePort()}` }), namespace: t.config.temporalNamespace });
   cutOff = buildApp({ config: t.config, repos: t.repos, logger: createLogger('silent'), temporal: deadTemporal });
 });
@@ -58,6 +59,31 @@ describe('with Temporal unreachable', () => {
       await t.repos.db('deliveries').where({ id: delivery.id }).update({ start_pending: true });
       await waitFor('the sweep to mark it', async () => ((await t.repos.db('deliveries').where({ id: delivery.id }).first()).start_pending ? undefined : true));
       await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(receiver.requests).toHaveLength(1);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('a delivery its publication started, still on its first attempt when the sweep looks, is only marked: never started a second time', async () => {
+    const receiver = await startReceiver(() => 'hang');
+    try {
+      const { integration } = await integrationWithWebhook(t.app, receiver.url);
+      const published = await asAdmin(t.app).post('/api/v1/admin/events', { integrationId: integration.id, event: 'supplier.created', data: supplier }).expect(202);
+      await waitFor('the first attempt in flight', () => (receiver.requests.length === 1 ? true : undefined));
+      const [delivery] = await t.repos.deliveries.listForEvent(integration.id, published.body.id);
+      // The publication leaves the mark to the delivery's first record, which the hanging attempt
+      // has not made: the sweep clears it, after a start Temporal refuses.
+      const row = () => t.repos.db('deliveries').where({ id: delivery.id }).first();
+      const marked = await waitFor('the sweep to mark it', async () => {
+        const current = await row();
+        return current.start_pending ? undefined : current;
+      });
+      expect(marked).toMatchObject({ status: 'pending', attempt_count: 0 });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(receiver.requests).toHaveLength(1);
+      await t.temporal.workflow.getHandle(delivery.workflowId).cancel();
+      expect((await finishedDeliveryById(t.repos, delivery.id)).status).toBe('cancelled');
       expect(receiver.requests).toHaveLength(1);
     } finally {
       await receiver.close();

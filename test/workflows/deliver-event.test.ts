@@ -222,11 +222,13 @@ describe('publishing', () => {
     expect(await t.repos.db('deliveries').where({ webhook_id: webhook.id })).toEqual([]);
   });
 
-  it('answers 404 for an unknown integration and 401 without the admin key', async () => {
+  it('answers 404 for an unknown integration, recording nothing, and 401 without the admin key', async () => {
+    const eventId = newId('event');
     const res = await asAdmin(t.app)
-      .post('/api/v1/admin/events', { integrationId: 'int_doesnotexist00000000000', event: 'sync.completed', data: {} })
+      .post('/api/v1/admin/events', { integrationId: 'int_doesnotexist00000000000', event: 'sync.completed', data: {}, id: eventId })
       .expect(404);
-    expect(res.body.error.code).toBe('not_found');
+    expect(res.body).toEqual({ error: { code: 'not_found', message: 'Integration not found' } });
+    expect(await t.repos.db('events').where({ id: eventId })).toEqual([]);
     const { token, id } = await createIntegration(t.app);
     await withBearer(t.app, token).post('/api/v1/admin/events', { integrationId: id, event: 'sync.completed', data: {} }).expect(401);
   });
