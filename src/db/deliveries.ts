@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { isFinalStatus, type Attempt, type DeliveryStatus, type DeliveryToStart, type RecordedDelivery } from '../domain/deliveries';
 import type { SecretBox } from './secret-box';
-import { signingSecrets } from './webhooks';
+import { healthyWithNothingPendingSql, signingSecrets } from './webhooks';
 
 export interface Delivery extends RecordedDelivery {
   status: DeliveryStatus;
@@ -188,7 +188,7 @@ const recordAttemptStatement = `
       error_message = excluded.error_message, response_excerpt = excluded.response_excerpt, next_attempt_in_ms = excluded.next_attempt_in_ms
   )
   SELECT u.failure_counted,
-         coalesce(w.consecutive_failures = 0 AND w.failure_reports <= w.failure_reports_handled, false) AS webhook_healthy
+         coalesce(${healthyWithNothingPendingSql}, false) AS webhook_healthy
   FROM updated u LEFT JOIN webhooks w ON w.id = u.webhook_id`;
 
 /** What recording an attempt tells the delivery's final report, without another query. */

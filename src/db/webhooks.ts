@@ -84,6 +84,12 @@ export const webhookFromRow = (box: SecretBox) => (row: WebhookRow): Webhook => 
   updatedAt: row.updated_at,
 });
 
+/**
+ * Whether a successful delivery can leave the health workflow out, as SQL on the webhook row `w`:
+ * the saved count is 0 and every failed delivery reported so far is handled (none is on its way).
+ */
+export const healthyWithNothingPendingSql = 'w.consecutive_failures = 0 AND w.failure_reports <= w.failure_reports_handled';
+
 export function createWebhookRepository(db: Knex, box: SecretBox) {
   const toWebhook = webhookFromRow(box);
   const live = (integrationId: string) =>
@@ -132,11 +138,6 @@ export function createWebhookRepository(db: Knex, box: SecretBox) {
       return row && toWebhook(row);
     },
 
-    /** Ids of the active webhooks of an integration subscribed to an event type. */
-    async subscribedIds(integrationId: string, eventType: string): Promise<string[]> {
-      return live(integrationId).andWhere({ active: true }).andWhereRaw('? = ANY(events)', [eventType]).orderBy('id').pluck('id');
-    },
-
     /**
      * The health workflow's view: saves the failure count and, when asked, disables the webhook
      * (if still active). Says whether it still exists, is disabled (and why), and was disabled by this call.
@@ -167,13 +168,10 @@ export function createWebhookRepository(db: Knex, box: SecretBox) {
       });
     },
 
-    /**
-     * Whether a successful delivery can leave the health workflow out: the saved count is 0 and it
-     * has handled every failed delivery reported so far (none is on its way to it).
-     */
+    /** Whether a successful delivery can leave the health workflow out (healthyWithNothingPendingSql). */
     async healthyWithNothingPending(id: string): Promise<boolean> {
-      const row = await db<WebhookRow>('webhooks').where({ id }).first('consecutive_failures', 'failure_reports', 'failure_reports_handled');
-      return row !== undefined && row.consecutive_failures === 0 && row.failure_reports <= row.failure_reports_handled;
+      const { rows } = await db.raw<{ rows: { healthy: boolean }[] }>(`SELECT ${healthyWithNothingPendingSql} AS healthy FROM webhooks w WHERE w.id = ?`, [id]);
+      return rows[0]?.healthy ?? false;
     },
 
     /** Turns a webhook off because its receiver answered 410 Gone; true when this call turned it off. */

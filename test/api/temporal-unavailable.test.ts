@@ -130,7 +130,12 @@ describe('deleting a webhook', () => {
 
     expect((await withBearer(app, integration.token).delete(`/api/v1/integration/webhook-events/${webhook.id}`)).status).toBe(503);
     await api.get(`/api/v1/integration/webhook-events/${webhook.id}`).expect(404);
-    expect(await t.repos.webhooks.subscribedIds(integration.id, 'supplier.created')).toEqual([]);
+    // Deleted all the same: a publication records no delivery to it.
+    const publication = await t.repos.publications.record(
+      { id: newId('event'), integrationId: integration.id, type: 'supplier.created', body: '{}', timestamp: new Date().toISOString() },
+      { startPending: false },
+    );
+    expect(publication.deliveries).toEqual([]);
     // The next outcome finds the webhook deleted: the health workflow ends.
     await health.signal(deliveryOutcomeSignal, { deliveryId: newId('delivery'), delivered: false });
     await health.result();
