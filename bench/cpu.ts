@@ -5,6 +5,8 @@ import { readFileSync } from 'node:fs';
 export interface CpuReading {
   /** This process: the API, the workers and, without DATABASE_URL, the embedded PGlite. */
   benchProcess: number;
+  /** The load process: the receiver and the publishers (bench/load.ts). */
+  load: number;
   /** The Temporal server (the embedded dev server's process; 0 with TEMPORAL_ADDRESS). */
   temporal: number;
   /** PostgreSQL's processes (0 with PGlite, or when they are not on this machine). */
@@ -31,12 +33,13 @@ function pids(args: string[]): number[] {
   }
 }
 
-/** Reads the CPU of this process, the Temporal dev server on `temporalPort` and PostgreSQL. */
-export function readCpu(temporalPort?: number): CpuReading {
+/** Reads the CPU of this process, the load process, the Temporal dev server on `temporalPort` and PostgreSQL. */
+export function readCpu(temporalPort: number | undefined, loadPid: number): CpuReading {
   const own = process.cpuUsage();
   const temporal = temporalPort ? pids(['-f', `start-dev.*--port ${temporalPort}`]) : [];
   return {
     benchProcess: (own.user + own.system) / 1e6,
+    load: processCpu(loadPid),
     temporal: temporal.reduce((sum, pid) => sum + processCpu(pid), 0),
     postgres: process.env.DATABASE_URL ? pids(['-u', 'postgres']).reduce((sum, pid) => sum + processCpu(pid), 0) : 0,
   };
@@ -44,6 +47,7 @@ export function readCpu(temporalPort?: number): CpuReading {
 
 export const cpuSince = (before: CpuReading, after: CpuReading): CpuReading => ({
   benchProcess: after.benchProcess - before.benchProcess,
+  load: after.load - before.load,
   temporal: after.temporal - before.temporal,
   postgres: after.postgres - before.postgres,
 });

@@ -11,7 +11,7 @@ export interface Row {
   acks: number[];
   peakRssMiB: number;
   cpu: CpuReading;
-  /** How late this process's event loop ran, p99 over the scenario. */
+  /** How late this process's event loop (the service's or bare Temporal's worker's) ran, p99 over the scenario. */
   eventLoopDelayP99Ms: number;
 }
 
@@ -40,7 +40,7 @@ export function formatReport(rows: Row[], facts: RunFacts): string {
     `Code: ${facts.code}. Machine: ${facts.cores} cores. Database: ${facts.database}. Temporal: ${facts.temporal}.`,
     `Load: ${facts.settings}.`,
     '',
-    '| scenario | side | deliveries/s | vs bare | p50 publish→receipt | p99 | p50 vs bare | publish ack p50 / p99 | event loop delay p99 | peak RSS | CPU s per 100 deliveries: this process / Temporal / PostgreSQL |',
+    '| scenario | side | deliveries/s | vs bare | p50 publish→receipt | p99 | p50 vs bare | publish ack p50 / p99 | event loop delay p99 | peak RSS | CPU s per 100 deliveries: service or worker process / load / Temporal / PostgreSQL |',
     '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|',
   ];
   for (const row of rows) {
@@ -51,7 +51,7 @@ export function formatReport(rows: Row[], facts: RunFacts): string {
     lines.push(
       `| ${row.scenario} | ${row.side} | ${rate(row).toFixed(1)} | ${vsBare} | ${ms(p50)} | ${ms(percentile(row.latencies, 99))} | ${p50VsBare} | ` +
         `${ms(percentile(row.acks, 50))} / ${ms(percentile(row.acks, 99))} | ${ms(row.eventLoopDelayP99Ms)} | ${Math.round(row.peakRssMiB)} MiB | ` +
-        `${per100(row.cpu.benchProcess, row)} / ${per100(row.cpu.temporal, row)} / ${per100(row.cpu.postgres, row)} |`,
+        `${per100(row.cpu.benchProcess, row)} / ${per100(row.cpu.load, row)} / ${per100(row.cpu.temporal, row)} / ${per100(row.cpu.postgres, row)} |`,
     );
   }
   return `${lines.join('\n')}\n`;

@@ -3,6 +3,8 @@
  * and one receiver. Sides: raw HTTP POSTs (the floor), bare Temporal (one workflow with one POST
  * activity per delivery, on a minimal worker in this process), the service publishing over REST,
  * and the service publishing with the TypeScript publisher. Scenarios: burst, serial, fan-out.
+ * This process runs what is measured (the service, as `npm start` runs it, and bare Temporal's
+ * worker); the receiver and every side's publishers run in a load process of their own.
  * Prints deliveries/s, publish-to-receipt p50/p99, publish acknowledgement p50/p99, peak RSS and
  * CPU by component, each with its ratio to bare Temporal. See docs/performance.md for options.
  */
@@ -18,8 +20,9 @@ import { createLogger } from '../src/logger';
 import { devServerDynamicConfig, fastSqlitePragmas, startTemporalDevServer, type DevServer } from '../src/dev/temporal-dev-server';
 import { randomBase62 } from '../src/domain/ids';
 import { freePort } from '../test/helpers/ports';
-import { receiptKey, startBenchReceiver, type BenchReceiver } from './receiver';
-import { bareSide, rawSide, serviceRestSide, servicePublisherSide, type Audience, type Side } from './sides';
+import { sideNames, startBareWorker, type Audience } from './sides';
+import { startLoadProcess, type LoadProcess } from './load-process';
+import type { ScenarioName, Timings } from './scenarios';
 import { cpuSince, readCpu, type CpuReading } from './cpu';
 import { formatReport, type Row } from './report';
 import { formatParked, parked } from './parked';
@@ -44,7 +47,6 @@ const encryptionKey = randomBytes(32).toString('base64');
 
 async function main(): Promise<void> {
   installTemporalLogging(createLogger('warn'));
-  const receiver = await startBenchReceiver();
   // The Temporal server: TEMPORAL_ADDRESS, else an embedded dev server with `npm start`'s settings
   // (its state in a SQLite file, with the same pragmas).
   const temporalPort = process.env.TEMPORAL_ADDRESS ? undefined : await freePort();
@@ -76,38 +78,35 @@ async function main(): Promise<void> {
     dataDir: mkdtempSync(path.join(os.tmpdir(), 'bench-service-')),
     print: () => undefined,
   });
-  const sides: Side[] = [rawSide(), await bareSide(address), serviceRestSide(service), await servicePublisherSide(service, taskQueue)].filter(
-    (side) => !settings.sides || settings.sides.some((name) => side.name.includes(name)),
-  );
+  const sides = sideNames.filter((name) => !settings.sides || settings.sides.some((wanted) => name.includes(wanted)));
+  const bareWorker = await startBareWorker(address);
+  const load = await startLoadProcess({ temporalAddress: address, apiUrl: service.apiUrl, adminApiKey: service.adminApiKey, taskQueue });
   const rows: Row[] = [];
   let parkedReport = '';
   try {
-    const single = await audience(service, receiver, 1, 'single');
+    const single = await audience(service, load.url, 1, 'single');
     const needsWide = settings.scenarios.some((scenario) => scenario === 'fan-out' || scenario === 'publish-under-load');
-    const wide = needsWide ? await audience(service, receiver, settings.fanOut, 'wide') : undefined;
+    const wide = needsWide ? await audience(service, load.url, settings.fanOut, 'wide') : undefined;
     for (const scenario of settings.scenarios) {
       if (scenario === 'parked') {
-        parkedReport = await parkedScenario(address, receiver, service);
+        parkedReport = await parkedScenario(address, load, service);
         continue;
       }
+      if (!['burst', 'serial', 'fan-out', 'publish-under-load'].includes(scenario)) {
+        throw new Error(`unknown scenario ${scenario} (burst, serial, fan-out, publish-under-load, parked)`);
+      }
       for (const side of sides) {
-        const tag = `b${randomBase62(8)}`;
-        const measured = await measure(temporalPort, () => {
-          if (scenario === 'burst') return burst(side, receiver, single, settings.burstEvents, settings.concurrency, tag);
-          if (scenario === 'serial') return serial(side, receiver, single, settings.serialEvents, tag);
-          if (scenario === 'fan-out') return burst(side, receiver, wide!, 1, 1, tag);
-          if (scenario === 'publish-under-load') return underLoad(side, receiver, single, wide!, tag);
-          throw new Error(`unknown scenario ${scenario} (burst, serial, fan-out, publish-under-load, parked)`);
-        });
-        rows.push({ scenario, side: side.name, ...measured });
-        console.error(`${scenario}: ${side.name} done`);
+        const request = { scenario: scenario as ScenarioName, single, wide, tag: `b${randomBase62(8)}`, ...settings };
+        const measured = await measure(temporalPort, load.pid, () => load.run(side, request));
+        rows.push({ scenario, side, ...measured });
+        console.error(`${scenario}: ${side} done`);
       }
     }
   } finally {
-    for (const side of sides) await side.close();
+    await load.close();
+    await bareWorker.close();
     await service.stop();
     await devServer?.stop();
-    await receiver.close();
   }
   const report = formatReport(rows, {
     code: measuredCode(),
@@ -144,7 +143,7 @@ function withReport(document: string, report: string): string {
 }
 
 /** An integration whose `size` webhooks point at the receiver, one URL each. */
-async function audience(service: RunningService, receiver: BenchReceiver, size: number, name: string, baseUrl = receiver.url): Promise<Audience> {
+async function audience(service: RunningService, baseUrl: string, size: number, name: string): Promise<Audience> {
   const call = async (route: string, token: string, body: unknown) => {
     const res = await fetch(`${service.apiUrl}/api/v1${route}`, {
       method: 'POST',
@@ -160,53 +159,10 @@ async function audience(service: RunningService, receiver: BenchReceiver, size: 
   return { urls, integrationId: integration.id };
 }
 
-interface Timings {
-  deliveries: number;
-  seconds: number;
-  latencies: number[];
-  acks: number[];
-}
-
-/** `events` events from `concurrency` publishers at once; every delivery's publish-to-receipt time. */
-async function burst(side: Side, receiver: BenchReceiver, to: Audience, events: number, concurrency: number, tag: string): Promise<Timings> {
-  const ids = Array.from({ length: events }, (_, i) => `${tag}-${i}`);
-  const publishedAt = new Map<string, number>();
-  const acks: number[] = [];
-  const started = performance.now();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, events) }, async () => {
-      while (next < ids.length) {
-        const id = ids[next++];
-        const t0 = performance.now();
-        publishedAt.set(id, t0);
-        await side.publish(id, to);
-        acks.push(performance.now() - t0);
-      }
-    }),
-  );
-  const expected = ids.flatMap((id) => to.urls.map((url) => ({ id, key: receiptKey(id, url) })));
-  const receipts = await receiver.receipts(expected.map((e) => e.key));
-  if (receipts.size < expected.length) throw new Error(`${side.name}: only ${receipts.size} of ${expected.length} deliveries arrived`);
-  const latencies = expected.map((e) => receipts.get(e.key)! - publishedAt.get(e.id)!);
-  return { deliveries: expected.length, seconds: (Math.max(...receipts.values()) - started) / 1000, latencies, acks };
-}
-
-/**
- * Publish latency while deliveries run: a fan-out keeps the worker and server busy while
- * `concurrency` publishers publish `burstEvents` events; the row's figures are those events'.
- */
-async function underLoad(side: Side, receiver: BenchReceiver, single: Audience, wide: Audience, tag: string): Promise<Timings> {
-  const load = burst(side, receiver, wide, 1, 1, `${tag}-load`);
-  await new Promise((resolve) => setTimeout(resolve, 1000));
-  const [loadTimings, timings] = await Promise.all([load, burst(side, receiver, single, settings.burstEvents, settings.concurrency, tag)]);
-  return { ...timings, deliveries: timings.deliveries + loadTimings.deliveries, seconds: Math.max(timings.seconds + 1, loadTimings.seconds) };
-}
-
 /** Deliveries parked in backoff on the service's worker in a process of its own, with its RSS. */
-async function parkedScenario(address: string, receiver: BenchReceiver, service: RunningService): Promise<string> {
+async function parkedScenario(address: string, load: LoadProcess, service: RunningService): Promise<string> {
   if (!process.env.DATABASE_URL) return '\nParked: skipped (its worker runs in a process of its own, which needs DATABASE_URL).\n';
-  const failing = await audience(service, receiver, settings.fanOut, 'parked', receiver.failingUrl);
+  const failing = await audience(service, load.failingUrl, settings.fanOut, 'parked');
   const result = await parked({
     temporalAddress: address,
     databaseUrl: process.env.DATABASE_URL,
@@ -218,26 +174,10 @@ async function parkedScenario(address: string, receiver: BenchReceiver, service:
   return `\nParked: the service's worker in its own process (\`npm run worker\`), retries 10 minutes away, ${settings.fanOut} failing webhooks.\n\n${formatParked(result)}`;
 }
 
-/** One event at a time: the next is published once the last one arrived (latency on an idle system). */
-async function serial(side: Side, receiver: BenchReceiver, to: Audience, events: number, tag: string): Promise<Timings> {
-  const latencies: number[] = [];
-  const acks: number[] = [];
-  const started = performance.now();
-  for (let i = 0; i < events; i++) {
-    const id = `${tag}-${i}`;
-    const t0 = performance.now();
-    await side.publish(id, to);
-    acks.push(performance.now() - t0);
-    const receipts = await receiver.receipts([receiptKey(id, to.urls[0])], 60_000);
-    if (receipts.size === 0) throw new Error(`${side.name}: event ${id} did not arrive`);
-    latencies.push([...receipts.values()][0] - t0);
-  }
-  return { deliveries: events, seconds: (performance.now() - started) / 1000, latencies, acks };
-}
-
 /** Runs a scenario, sampling this process's RSS and the CPU each component used meanwhile. */
 async function measure(
   temporalPort: number | undefined,
+  loadPid: number,
   run: () => Promise<Timings>,
 ): Promise<Timings & { peakRssMiB: number; cpu: CpuReading; eventLoopDelayP99Ms: number }> {
   let peak = process.memoryUsage().rss;
@@ -245,11 +185,11 @@ async function measure(
   // Everything in this process answers late by as much as its event loop is late.
   const eventLoopDelay = monitorEventLoopDelay({ resolution: 10 });
   eventLoopDelay.enable();
-  const before = readCpu(temporalPort);
+  const before = readCpu(temporalPort, loadPid);
   try {
     const timings = await run();
     const eventLoopDelayP99Ms = eventLoopDelay.percentile(99) / 1e6;
-    return { ...timings, peakRssMiB: peak / 1024 / 1024, cpu: cpuSince(before, readCpu(temporalPort)), eventLoopDelayP99Ms };
+    return { ...timings, peakRssMiB: peak / 1024 / 1024, cpu: cpuSince(before, readCpu(temporalPort, loadPid)), eventLoopDelayP99Ms };
   } finally {
     clearInterval(sampler);
     eventLoopDelay.disable();

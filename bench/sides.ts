@@ -2,7 +2,6 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { Agent, request } from 'undici';
 import { createPublisher } from '../src/client';
-import type { RunningService } from '../src/main';
 import { createBareActivities } from './bare/activities';
 
 /** Who a scenario's events go to: receiver URLs, registered as the webhooks of one integration. */
@@ -11,9 +10,22 @@ export interface Audience {
   integrationId: string;
 }
 
+/** The sides, in the report's order. */
+export const sideNames = ['raw HTTP (floor)', 'bare Temporal', 'service, REST publish', 'service, TypeScript publisher'] as const;
+export type SideName = (typeof sideNames)[number];
+
+/** How a side's publishers reach it, from the load process. */
+export interface Targets {
+  temporalAddress: string;
+  apiUrl: string;
+  adminApiKey: string;
+  /** The service's task queue, for the TypeScript publisher. */
+  taskQueue: string;
+}
+
 /** One way of getting an event to its audience; `publish` resolves once the event is acknowledged. */
 export interface Side {
-  name: string;
+  name: SideName;
   publish(id: string, audience: Audience): Promise<void>;
   close(): Promise<void>;
 }
@@ -21,8 +33,18 @@ export interface Side {
 /** The body every side sends for bench event `id`: the service's payload shape. */
 export const benchData = (id: string) => ({ externalId: id, internalId: 'bench' });
 
+export const bareTaskQueue = 'bench-bare';
+
+/** A side's publisher, in the load process. */
+export async function createSide(name: SideName, targets: Targets): Promise<Side> {
+  if (name === 'raw HTTP (floor)') return rawSide();
+  if (name === 'bare Temporal') return bareSide(targets.temporalAddress);
+  if (name === 'service, REST publish') return serviceRestSide(targets);
+  return servicePublisherSide(targets);
+}
+
 /** The floor: plain HTTP POSTs to the receiver, one per URL, no Temporal. */
-export function rawSide(): Side {
+function rawSide(): Side {
   const agent = new Agent({ connections: 64 });
   return {
     name: 'raw HTTP (floor)',
@@ -34,18 +56,8 @@ export function rawSide(): Side {
   };
 }
 
-/** Bare Temporal: one workflow with one HTTP POST activity per delivery, on a minimal worker in this process. */
-export async function bareSide(address: string): Promise<Side> {
-  const agent = new Agent({ connections: 64 });
-  const workerConnection = await NativeConnection.connect({ address });
-  const taskQueue = 'bench-bare';
-  const worker = await Worker.create({
-    connection: workerConnection,
-    taskQueue,
-    workflowsPath: require.resolve('./bare/workflows'),
-    activities: createBareActivities(agent),
-  });
-  const running = worker.run();
+/** Bare Temporal's publisher: a Temporal client starting one workflow per delivery (bareWorker runs them). */
+async function bareSide(address: string): Promise<Side> {
   const connection = await Connection.connect({ address });
   const client = new Client({ connection });
   return {
@@ -53,27 +65,43 @@ export async function bareSide(address: string): Promise<Side> {
     publish: async (id, { urls }) => {
       const body = JSON.stringify({ event: 'supplier.created', data: benchData(id) });
       await Promise.all(
-        urls.map((url, i) => client.workflow.start('bareDelivery', { workflowId: `bare-${id}-${i}`, taskQueue, args: [url, body] })),
+        urls.map((url, i) => client.workflow.start('bareDelivery', { workflowId: `bare-${id}-${i}`, taskQueue: bareTaskQueue, args: [url, body] })),
       );
     },
+    close: () => connection.close(),
+  };
+}
+
+/** Bare Temporal's minimal worker: one workflow with one HTTP POST activity per delivery. Runs beside the service's. */
+export async function startBareWorker(address: string): Promise<{ close(): Promise<void> }> {
+  const agent = new Agent({ connections: 64 });
+  const connection = await NativeConnection.connect({ address });
+  const worker = await Worker.create({
+    connection,
+    taskQueue: bareTaskQueue,
+    workflowsPath: require.resolve('./bare/workflows'),
+    activities: createBareActivities(agent),
+  });
+  const running = worker.run();
+  return {
     close: async () => {
       worker.shutdown();
       await running;
-      await Promise.all([workerConnection.close(), connection.close(), agent.close()]);
+      await Promise.all([connection.close(), agent.close()]);
     },
   };
 }
 
 /** The service, publishing over REST with the admin key. */
-export function serviceRestSide(service: RunningService): Side {
+function serviceRestSide({ apiUrl, adminApiKey }: Targets): Side {
   const agent = new Agent({ connections: 64 });
   return {
     name: 'service, REST publish',
     publish: async (id, { integrationId }) => {
-      const res = await request(`${service.apiUrl}/api/v1/admin/events`, {
+      const res = await request(`${apiUrl}/api/v1/admin/events`, {
         dispatcher: agent,
         method: 'POST',
-        headers: { authorization: `Bearer ${service.adminApiKey}`, 'content-type': 'application/json' },
+        headers: { authorization: `Bearer ${adminApiKey}`, 'content-type': 'application/json' },
         body: JSON.stringify({ integrationId, event: 'supplier.created', data: benchData(id), id: `evt_${id}` }),
       });
       const text = await res.body.text();
@@ -84,8 +112,8 @@ export function serviceRestSide(service: RunningService): Side {
 }
 
 /** The service, publishing with the TypeScript publisher (a producer's own Temporal client). */
-export async function servicePublisherSide(service: RunningService, taskQueue: string): Promise<Side> {
-  const connection = await Connection.connect({ address: service.temporalAddress });
+async function servicePublisherSide({ temporalAddress, taskQueue }: Targets): Promise<Side> {
+  const connection = await Connection.connect({ address: temporalAddress });
   const publisher = createPublisher({ client: new Client({ connection }), taskQueue });
   return {
     name: 'service, TypeScript publisher',

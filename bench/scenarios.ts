@@ -1,0 +1,85 @@
+import { receiptKey, type BenchReceiver } from './receiver';
+import type { Audience, Side } from './sides';
+
+/** What a scenario measured, in the load process: every delivery's publish-to-receipt and every publish's acknowledgement, ms. */
+export interface Timings {
+  deliveries: number;
+  seconds: number;
+  latencies: number[];
+  acks: number[];
+}
+
+export type ScenarioName = 'burst' | 'serial' | 'fan-out' | 'publish-under-load';
+
+export interface ScenarioRequest {
+  scenario: ScenarioName;
+  single: Audience;
+  /** The fan-out's audience (fan-out, publish under load). */
+  wide?: Audience;
+  tag: string;
+  burstEvents: number;
+  concurrency: number;
+  serialEvents: number;
+}
+
+/** Runs one scenario against one side. */
+export function runScenario(side: Side, receiver: BenchReceiver, request: ScenarioRequest): Promise<Timings> {
+  const { single, wide, tag, burstEvents, concurrency } = request;
+  if (request.scenario === 'burst') return burst(side, receiver, single, burstEvents, concurrency, tag);
+  if (request.scenario === 'serial') return serial(side, receiver, single, request.serialEvents, tag);
+  if (request.scenario === 'fan-out') return burst(side, receiver, wide!, 1, 1, tag);
+  return underLoad(side, receiver, request);
+}
+
+/** `events` events from `concurrency` publishers at once; every delivery's publish-to-receipt time. */
+async function burst(side: Side, receiver: BenchReceiver, to: Audience, events: number, concurrency: number, tag: string): Promise<Timings> {
+  const ids = Array.from({ length: events }, (_, i) => `${tag}-${i}`);
+  const publishedAt = new Map<string, number>();
+  const acks: number[] = [];
+  const started = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, events) }, async () => {
+      while (next < ids.length) {
+        const id = ids[next++];
+        const t0 = performance.now();
+        publishedAt.set(id, t0);
+        await side.publish(id, to);
+        acks.push(performance.now() - t0);
+      }
+    }),
+  );
+  const expected = ids.flatMap((id) => to.urls.map((url) => ({ id, key: receiptKey(id, url) })));
+  const receipts = await receiver.receipts(expected.map((e) => e.key));
+  if (receipts.size < expected.length) throw new Error(`${side.name}: only ${receipts.size} of ${expected.length} deliveries arrived`);
+  const latencies = expected.map((e) => receipts.get(e.key)! - publishedAt.get(e.id)!);
+  return { deliveries: expected.length, seconds: (Math.max(...receipts.values()) - started) / 1000, latencies, acks };
+}
+
+/**
+ * Publish latency while deliveries run: a fan-out keeps the worker and server busy while
+ * `concurrency` publishers publish `burstEvents` events; the row's figures are those events'.
+ */
+async function underLoad(side: Side, receiver: BenchReceiver, { single, wide, tag, burstEvents, concurrency }: ScenarioRequest): Promise<Timings> {
+  const load = burst(side, receiver, wide!, 1, 1, `${tag}-load`);
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const [loadTimings, timings] = await Promise.all([load, burst(side, receiver, single, burstEvents, concurrency, tag)]);
+  return { ...timings, deliveries: timings.deliveries + loadTimings.deliveries, seconds: Math.max(timings.seconds + 1, loadTimings.seconds) };
+}
+
+/** One event at a time: the next is published once the last one arrived (latency on an idle system). */
+async function serial(side: Side, receiver: BenchReceiver, to: Audience, events: number, tag: string): Promise<Timings> {
+  const latencies: number[] = [];
+  const acks: number[] = [];
+  const started = performance.now();
+  for (let i = 0; i < events; i++) {
+    const id = `${tag}-${i}`;
+    const t0 = performance.now();
+    await side.publish(id, to);
+    acks.push(performance.now() - t0);
+    const receipts = await receiver.receipts([receiptKey(id, to.urls[0])], 60_000);
+    if (receipts.size === 0) throw new Error(`${side.name}: event ${id} did not arrive`);
+    latencies.push([...receipts.values()][0] - t0);
+  }
+  return { deliveries: events, seconds: (performance.now() - started) / 1000, latencies, acks };
+}
