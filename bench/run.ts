@@ -31,6 +31,8 @@ const settings = {
   burstEvents: Number(process.env.BENCH_EVENTS ?? 300),
   concurrency: Number(process.env.BENCH_CONCURRENCY ?? 32),
   serialEvents: Number(process.env.BENCH_SERIAL ?? 30),
+  /** Under load, each publisher publishes once every this many ms (32 publishers: 32 events/s). */
+  pacingMs: Number(process.env.BENCH_PACING_MS ?? 1000),
   fanOut: Number(process.env.BENCH_FANOUT ?? 500),
   /** Comma-separated pragmas for the embedded server's SQLite file; empty means SQLite's defaults. */
   sqlitePragmas: process.env.BENCH_SQLITE_PRAGMAS === undefined ? fastSqlitePragmas : process.env.BENCH_SQLITE_PRAGMAS.split(',').filter(Boolean),
@@ -115,7 +117,7 @@ async function main(): Promise<void> {
     temporal: process.env.TEMPORAL_ADDRESS
       ? `Temporal at TEMPORAL_ADDRESS`
       : `embedded dev server, SQLite file, pragmas: ${settings.sqlitePragmas.join(', ') || "SQLite's defaults"}; ${devServerDynamicConfig.join(', ')}`,
-    settings: `burst ${settings.burstEvents} events from ${settings.concurrency} publishers; serial ${settings.serialEvents}; fan-out 1 event to ${settings.fanOut} webhooks; publish under load: the burst's events while a fan-out runs`,
+    settings: `burst ${settings.burstEvents} events from ${settings.concurrency} publishers; serial ${settings.serialEvents}; fan-out 1 event to ${settings.fanOut} webhooks; publish under load: the burst's events from as many publishers, each publishing once every ${settings.pacingMs} ms, while a fan-out runs`,
   });
   console.log(report + parkedReport);
   if (markdownPath) writeFileSync(markdownPath, withReport(existsSync(markdownPath) ? readFileSync(markdownPath, 'utf8') : '', report + parkedReport));

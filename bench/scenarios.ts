@@ -20,6 +20,8 @@ export interface ScenarioRequest {
   burstEvents: number;
   concurrency: number;
   serialEvents: number;
+  /** Under load, each publisher publishes once every this many ms. */
+  pacingMs: number;
 }
 
 /** Runs one scenario against one side. */
@@ -31,21 +33,32 @@ export function runScenario(side: Side, receiver: BenchReceiver, request: Scenar
   return underLoad(side, receiver, request);
 }
 
-/** `events` events from `concurrency` publishers at once; every delivery's publish-to-receipt time. */
-async function burst(side: Side, receiver: BenchReceiver, to: Audience, events: number, concurrency: number, tag: string): Promise<Timings> {
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * `events` events from `concurrency` publishers at once; every delivery's publish-to-receipt time.
+ * Each publisher publishes its next event as soon as the last was acknowledged, or, given
+ * `pacingMs`, once every `pacingMs` (the publishers spread over the first interval).
+ */
+async function burst(side: Side, receiver: BenchReceiver, to: Audience, events: number, concurrency: number, tag: string, pacingMs = 0): Promise<Timings> {
   const ids = Array.from({ length: events }, (_, i) => `${tag}-${i}`);
   const publishedAt = new Map<string, number>();
   const acks: number[] = [];
   const started = performance.now();
+  const publishers = Math.min(concurrency, events);
   let next = 0;
   await Promise.all(
-    Array.from({ length: Math.min(concurrency, events) }, async () => {
+    Array.from({ length: publishers }, async (_, publisher) => {
+      let due = started + (pacingMs * publisher) / publishers;
       while (next < ids.length) {
+        await sleep(due - performance.now());
         const id = ids[next++];
+        if (id === undefined) break;
         const t0 = performance.now();
         publishedAt.set(id, t0);
         await side.publish(id, to);
         acks.push(performance.now() - t0);
+        due += pacingMs;
       }
     }),
   );
@@ -58,12 +71,13 @@ async function burst(side: Side, receiver: BenchReceiver, to: Audience, events: 
 
 /**
  * Publish latency while deliveries run: a fan-out keeps the worker and server busy while
- * `concurrency` publishers publish `burstEvents` events; the row's figures are those events'.
+ * `concurrency` publishers publish `burstEvents` events, each once every `pacingMs`; the row's
+ * latencies and acknowledgements are those events'.
  */
-async function underLoad(side: Side, receiver: BenchReceiver, { single, wide, tag, burstEvents, concurrency }: ScenarioRequest): Promise<Timings> {
+async function underLoad(side: Side, receiver: BenchReceiver, { single, wide, tag, burstEvents, concurrency, pacingMs }: ScenarioRequest): Promise<Timings> {
   const load = burst(side, receiver, wide!, 1, 1, `${tag}-load`);
-  await new Promise((resolve) => setTimeout(resolve, 1000));
-  const [loadTimings, timings] = await Promise.all([load, burst(side, receiver, single, burstEvents, concurrency, tag)]);
+  await sleep(1000);
+  const [loadTimings, timings] = await Promise.all([load, burst(side, receiver, single, burstEvents, concurrency, tag, pacingMs)]);
   return { ...timings, deliveries: timings.deliveries + loadTimings.deliveries, seconds: Math.max(timings.seconds + 1, loadTimings.seconds) };
 }
 
