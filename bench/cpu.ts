@@ -3,7 +3,10 @@ import { readFileSync } from 'node:fs';
 
 /** CPU seconds used so far by each component the bench can see, read from /proc (Linux). */
 export interface CpuReading {
-  /** This process: the API, the workers and, without DATABASE_URL, the embedded PGlite. */
+  /**
+   * The service's process or processes: this process (the API, the workers and, without
+   * DATABASE_URL, the embedded PGlite), or the separate API and worker processes when those run.
+   */
   benchProcess: number;
   /** The load process: the receiver and the publishers (bench/load.ts). */
   load: number;
@@ -14,6 +17,9 @@ export interface CpuReading {
 }
 
 const ticksPerSecond = 100;
+
+/** The resident set of a process, from /proc. */
+export const processRssMiB = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 
 function processCpu(pid: number): number {
   try {
@@ -33,12 +39,15 @@ function pids(args: string[]): number[] {
   }
 }
 
-/** Reads the CPU of this process, the load process, the Temporal dev server on `temporalPort` and PostgreSQL. */
-export function readCpu(temporalPort: number | undefined, loadPid: number): CpuReading {
+/**
+ * Reads the CPU of the service (`servicePids`, or else this process), the load process, the
+ * Temporal dev server on `temporalPort` and PostgreSQL.
+ */
+export function readCpu(temporalPort: number | undefined, loadPid: number, servicePids: number[] = []): CpuReading {
   const own = process.cpuUsage();
   const temporal = temporalPort ? pids(['-f', `start-dev.*--port ${temporalPort}`]) : [];
   return {
-    benchProcess: (own.user + own.system) / 1e6,
+    benchProcess: servicePids.length ? servicePids.reduce((sum, pid) => sum + processCpu(pid), 0) : (own.user + own.system) / 1e6,
     load: processCpu(loadPid),
     temporal: temporal.reduce((sum, pid) => sum + processCpu(pid), 0),
     postgres: process.env.DATABASE_URL ? pids(['-u', 'postgres']).reduce((sum, pid) => sum + processCpu(pid), 0) : 0,

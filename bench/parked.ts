@@ -1,10 +1,10 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { Client, Connection } from '@temporalio/client';
 import { createPublisher } from '../src/client';
 import { createDb } from '../src/db/knex';
 import { benchData, type Audience } from './sides';
+import { startEntrypoint } from './service-processes';
+import { processRssMiB as rssMiB } from './cpu';
 
 export interface ParkedCheckpoint {
   parked: number;
@@ -33,38 +33,21 @@ const taskQueue = 'webhooks-bench-parked';
 /** Every retry is 10 minutes away: a failed first attempt parks the delivery for the rest of the run. */
 const parkedDelays = '600000,600000,600000';
 
-/** The resident set of a process, from /proc. */
-const rssMiB = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The Node flags `npm run worker` gives the worker (package.json), or BENCH_WORKER_NODE_OPTIONS to try others. */
-function workerNodeFlags(root: string): string[] {
-  const given = process.env.BENCH_WORKER_NODE_OPTIONS;
-  if (given !== undefined) return given.split(' ').filter(Boolean);
-  const script: string = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).scripts.worker;
-  return /\bnode ((?:--\S+ )*)dist\/worker\/main\.js/.exec(script)?.[1].split(' ').filter(Boolean) ?? [];
-}
-
 /** The service's worker as its own process, as `npm run worker` runs it: compiled, with the prebuilt workflow bundle. */
 function startWorkerProcess(options: ParkedOptions): ChildProcess {
-  const root = path.join(__dirname, '..');
-  execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
-  return spawn(process.execPath, [...workerNodeFlags(root), path.join(root, 'dist/worker/main.js')], {
-    cwd: root,
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: {
-      ...process.env,
-      TEMPORAL_ADDRESS: options.temporalAddress,
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      DATABASE_URL: options.databaseUrl,
-      SECRET_ENCRYPTION_KEY: options.encryptionKey,
-      WEBHOOK_RETRY_DELAYS_MS: parkedDelays,
-      WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
-      WEBHOOK_ALLOW_INSECURE_URLS: 'true',
-      METRICS_PORT: '0',
-      LOG_LEVEL: 'warn',
-    },
+  return startEntrypoint('worker', {
+    TEMPORAL_ADDRESS: options.temporalAddress,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    DATABASE_URL: options.databaseUrl,
+    SECRET_ENCRYPTION_KEY: options.encryptionKey,
+    WEBHOOK_RETRY_DELAYS_MS: parkedDelays,
+    WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
+    WEBHOOK_ALLOW_INSECURE_URLS: 'true',
+    METRICS_PORT: '0',
+    LOG_LEVEL: 'warn',
   });
 }
 

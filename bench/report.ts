@@ -50,7 +50,7 @@ export function formatReport(rows: Row[], facts: RunFacts): string {
     const p50VsBare = bare && row !== bare ? `${p50 >= percentile(bare.latencies, 50) ? '+' : '−'}${ms(Math.abs(p50 - percentile(bare.latencies, 50)))}` : '';
     lines.push(
       `| ${row.scenario} | ${row.side} | ${rate(row).toFixed(1)} | ${vsBare} | ${ms(p50)} | ${ms(percentile(row.latencies, 99))} | ${p50VsBare} | ` +
-        `${ms(percentile(row.acks, 50))} / ${ms(percentile(row.acks, 99))} | ${ms(row.eventLoopDelayP99Ms)} | ${Math.round(row.peakRssMiB)} MiB | ` +
+        `${ms(percentile(row.acks, 50))} / ${ms(percentile(row.acks, 99))} | ${Number.isNaN(row.eventLoopDelayP99Ms) ? '–' : ms(row.eventLoopDelayP99Ms)} | ${Math.round(row.peakRssMiB)} MiB | ` +
         `${per100(row.cpu.benchProcess, row)} / ${per100(row.cpu.load, row)} / ${per100(row.cpu.temporal, row)} / ${per100(row.cpu.postgres, row)} |`,
     );
   }

@@ -23,7 +23,8 @@ import { freePort } from '../test/helpers/ports';
 import { sideNames, startBareWorker, type Audience } from './sides';
 import { startLoadProcess, type LoadProcess } from './load-process';
 import type { ScenarioName, Timings } from './scenarios';
-import { cpuSince, readCpu, type CpuReading } from './cpu';
+import { cpuSince, processRssMiB, readCpu, type CpuReading } from './cpu';
+import { startServiceProcesses } from './service-processes';
 import { formatReport, type Row } from './report';
 import { formatParked, parked } from './parked';
 
@@ -44,6 +45,7 @@ const settings = {
 const markdownPath = process.argv.includes('--markdown') ? process.argv[process.argv.indexOf('--markdown') + 1] : undefined;
 const adminKey = 'bench-admin-key-0123456789';
 const taskQueue = 'webhooks-bench';
+const processesSide = 'service as separate API and worker processes, REST publish';
 /** Set here so the parked scenario's worker process can read the service's webhook secrets. */
 const encryptionKey = randomBytes(32).toString('base64');
 
@@ -62,27 +64,36 @@ async function main(): Promise<void> {
       })
     : undefined;
   const address = process.env.TEMPORAL_ADDRESS ?? devServer!.address;
+  const serviceEnv = {
+    ...process.env,
+    TEMPORAL_ADDRESS: address,
+    LOG_LEVEL: 'warn',
+    ADMIN_API_KEY: adminKey,
+    // The bench's publishers are one credential at many times the default rate: measured, not limited.
+    API_RATE_LIMIT_PER_MINUTE: '1000000',
+    API_RATE_LIMIT_BURST: '1000000',
+    WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
+    WEBHOOK_ALLOW_INSECURE_URLS: 'true',
+    SECRET_ENCRYPTION_KEY: encryptionKey,
+  };
   const service = await startService({
-    env: {
-      ...process.env,
-      TEMPORAL_ADDRESS: address,
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      PORT: '0',
-      LOG_LEVEL: 'warn',
-      ADMIN_API_KEY: adminKey,
-      // The bench's publishers are one credential at many times the default rate: measured, not limited.
-      API_RATE_LIMIT_PER_MINUTE: '1000000',
-      API_RATE_LIMIT_BURST: '1000000',
-      WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
-      WEBHOOK_ALLOW_INSECURE_URLS: 'true',
-      SECRET_ENCRYPTION_KEY: encryptionKey,
-    },
+    env: { ...serviceEnv, TEMPORAL_TASK_QUEUE: taskQueue, PORT: '0' },
     dataDir: mkdtempSync(path.join(os.tmpdir(), 'bench-service-')),
     print: () => undefined,
   });
-  const sides = sideNames.filter((name) => !settings.sides || settings.sides.some((wanted) => name.includes(wanted)));
+  const sides = sideNames.filter(
+    (name) => (!settings.sides || settings.sides.some((wanted) => name.includes(wanted))) && (name !== processesSide || process.env.DATABASE_URL),
+  );
+  // The service as production runs it, on the same database (so the same webhooks) and its own task queue.
+  const processes = sides.includes(processesSide) ? await startServiceProcesses({ ...serviceEnv, TEMPORAL_TASK_QUEUE: `${taskQueue}-processes` }) : undefined;
   const bareWorker = await startBareWorker(address);
-  const load = await startLoadProcess({ temporalAddress: address, apiUrl: service.apiUrl, adminApiKey: service.adminApiKey, taskQueue });
+  const load = await startLoadProcess({
+    temporalAddress: address,
+    apiUrl: service.apiUrl,
+    adminApiKey: service.adminApiKey,
+    taskQueue,
+    processesApiUrl: processes?.apiUrl,
+  });
   const rows: Row[] = [];
   let parkedReport = '';
   try {
@@ -99,7 +110,7 @@ async function main(): Promise<void> {
       }
       for (const side of sides) {
         const request = { scenario: scenario as ScenarioName, single, wide, tag: `b${randomBase62(8)}`, ...settings };
-        const measured = await measure(temporalPort, load.pid, () => load.run(side, request));
+        const measured = await measure(temporalPort, load.pid, side === processesSide ? processes!.pids : [], () => load.run(side, request));
         rows.push({ scenario, side, ...measured });
         console.error(`${scenario}: ${side} done`);
       }
@@ -107,6 +118,7 @@ async function main(): Promise<void> {
   } finally {
     await load.close();
     await bareWorker.close();
+    await processes?.stop();
     await service.stop();
     await devServer?.stop();
   }
@@ -176,22 +188,28 @@ async function parkedScenario(address: string, load: LoadProcess, service: Runni
   return `\nParked: the service's worker in its own process (\`npm run worker\`), retries 10 minutes away, ${settings.fanOut} failing webhooks.\n\n${formatParked(result)}`;
 }
 
-/** Runs a scenario, sampling this process's RSS and the CPU each component used meanwhile. */
+/**
+ * Runs a scenario, sampling the service's RSS (this process's, or the sum of `servicePids`) and
+ * the CPU each component used meanwhile.
+ */
 async function measure(
   temporalPort: number | undefined,
   loadPid: number,
+  servicePids: number[],
   run: () => Promise<Timings>,
 ): Promise<Timings & { peakRssMiB: number; cpu: CpuReading; eventLoopDelayP99Ms: number }> {
-  let peak = process.memoryUsage().rss;
-  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
+  const rss = () => (servicePids.length ? servicePids.reduce((sum, pid) => sum + processRssMiB(pid) * 1024 * 1024, 0) : process.memoryUsage().rss);
+  let peak = rss();
+  const sampler = setInterval(() => (peak = Math.max(peak, rss())), 100);
   // Everything in this process answers late by as much as its event loop is late.
   const eventLoopDelay = monitorEventLoopDelay({ resolution: 10 });
   eventLoopDelay.enable();
-  const before = readCpu(temporalPort, loadPid);
+  const before = readCpu(temporalPort, loadPid, servicePids);
   try {
     const timings = await run();
-    const eventLoopDelayP99Ms = eventLoopDelay.percentile(99) / 1e6;
-    return { ...timings, peakRssMiB: peak / 1024 / 1024, cpu: cpuSince(before, readCpu(temporalPort, loadPid)), eventLoopDelayP99Ms };
+    // Not measured in the separate processes.
+    const eventLoopDelayP99Ms = servicePids.length ? NaN : eventLoopDelay.percentile(99) / 1e6;
+    return { ...timings, peakRssMiB: peak / 1024 / 1024, cpu: cpuSince(before, readCpu(temporalPort, loadPid, servicePids)), eventLoopDelayP99Ms };
   } finally {
     clearInterval(sampler);
     eventLoopDelay.disable();

@@ -11,7 +11,13 @@ export interface Audience {
 }
 
 /** The sides, in the report's order. */
-export const sideNames = ['raw HTTP (floor)', 'bare Temporal', 'service, REST publish', 'service, TypeScript publisher'] as const;
+export const sideNames = [
+  'raw HTTP (floor)',
+  'bare Temporal',
+  'service, REST publish',
+  'service, TypeScript publisher',
+  'service as separate API and worker processes, REST publish',
+] as const;
 export type SideName = (typeof sideNames)[number];
 
 /** How a side's publishers reach it, from the load process. */
@@ -21,6 +27,8 @@ export interface Targets {
   adminApiKey: string;
   /** The service's task queue, for the TypeScript publisher. */
   taskQueue: string;
+  /** The API of the service running as separate processes (bench/service-processes.ts), when it runs. */
+  processesApiUrl?: string;
 }
 
 /** One way of getting an event to its audience; `publish` resolves once the event is acknowledged. */
@@ -39,8 +47,10 @@ export const bareTaskQueue = 'bench-bare';
 export async function createSide(name: SideName, targets: Targets): Promise<Side> {
   if (name === 'raw HTTP (floor)') return rawSide();
   if (name === 'bare Temporal') return bareSide(targets.temporalAddress);
-  if (name === 'service, REST publish') return serviceRestSide(targets);
-  return servicePublisherSide(targets);
+  if (name === 'service, REST publish') return serviceRestSide(name, targets.apiUrl, targets.adminApiKey);
+  if (name === 'service, TypeScript publisher') return servicePublisherSide(targets);
+  if (!targets.processesApiUrl) throw new Error(`${name}: not running (it needs DATABASE_URL)`);
+  return serviceRestSide(name, targets.processesApiUrl, targets.adminApiKey);
 }
 
 /** The floor: plain HTTP POSTs to the receiver, one per URL, no Temporal. */
@@ -93,10 +103,10 @@ export async function startBareWorker(address: string): Promise<{ close(): Promi
 }
 
 /** The service, publishing over REST with the admin key. */
-function serviceRestSide({ apiUrl, adminApiKey }: Targets): Side {
+function serviceRestSide(name: SideName, apiUrl: string, adminApiKey: string): Side {
   const agent = new Agent({ connections: 64 });
   return {
-    name: 'service, REST publish',
+    name,
     publish: async (id, { integrationId }) => {
       const res = await request(`${apiUrl}/api/v1/admin/events`, {
         dispatcher: agent,
