@@ -4,7 +4,8 @@
  * activity per delivery, on a minimal worker in this process), the service publishing over REST,
  * and the service publishing with the TypeScript publisher. Scenarios: burst, serial, fan-out.
  * This process runs what is measured (the service, as `npm start` runs it, and bare Temporal's
- * worker); the receiver and every side's publishers run in a load process of their own.
+ * worker); the receiver and every side's publishers run in a load process of their own. With
+ * DATABASE_URL, the service also runs as production runs it, API and worker as separate processes.
  * Prints deliveries/s, publish-to-receipt p50/p99, publish acknowledgement p50/p99, peak RSS and
  * CPU by component, each with its ratio to bare Temporal. See docs/performance.md for options.
  */
@@ -85,7 +86,8 @@ async function main(): Promise<void> {
     (name) => (!settings.sides || settings.sides.some((wanted) => name.includes(wanted))) && (name !== processesSide || process.env.DATABASE_URL),
   );
   // The service as production runs it, on the same database (so the same webhooks) and its own task queue.
-  const processes = sides.includes(processesSide) ? await startServiceProcesses({ ...serviceEnv, TEMPORAL_TASK_QUEUE: `${taskQueue}-processes` }) : undefined;
+  const measuresProcesses = sides.includes(processesSide) && settings.scenarios.some((name) => name !== 'parked');
+  const processes = measuresProcesses ? await startServiceProcesses({ ...serviceEnv, TEMPORAL_TASK_QUEUE: `${taskQueue}-processes` }) : undefined;
   const bareWorker = await startBareWorker(address);
   const load = await startLoadProcess({
     temporalAddress: address,
@@ -100,11 +102,7 @@ async function main(): Promise<void> {
     const single = await audience(service, load.url, 1, 'single');
     const needsWide = settings.scenarios.some((scenario) => scenario === 'fan-out' || scenario === 'publish-under-load');
     const wide = needsWide ? await audience(service, load.url, settings.fanOut, 'wide') : undefined;
-    for (const scenario of settings.scenarios) {
-      if (scenario === 'parked') {
-        parkedReport = await parkedScenario(address, load, service);
-        continue;
-      }
+    for (const scenario of settings.scenarios.filter((name) => name !== 'parked')) {
       if (!['burst', 'serial', 'fan-out', 'publish-under-load'].includes(scenario)) {
         throw new Error(`unknown scenario ${scenario} (burst, serial, fan-out, publish-under-load, parked)`);
       }
@@ -114,6 +112,11 @@ async function main(): Promise<void> {
         rows.push({ scenario, side, ...measured });
         console.error(`${scenario}: ${side} done`);
       }
+    }
+    if (settings.scenarios.includes('parked')) {
+      // Last, with the separate processes stopped: the parked worker's RSS is read on a machine no busier than it is.
+      await processes?.stop();
+      parkedReport = await parkedScenario(address, load, service);
     }
   } finally {
     await load.close();
