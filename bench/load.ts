@@ -4,13 +4,13 @@
  * Temporal's worker (they run in the bench's main process). Driven by bench/load-process.ts over IPC.
  */
 import { startBenchReceiver } from './receiver';
-import { runScenario, type ScenarioRequest } from './scenarios';
+import { runScenario, type ScenarioRequest, type Timings } from './scenarios';
 import { createSide, type Side, type SideName, type Targets } from './sides';
 
 export type LoadCommand = { type: 'run'; side: SideName; request: ScenarioRequest } | { type: 'close' };
 export type LoadReply =
   | { type: 'ready'; url: string; failingUrl: string }
-  | { type: 'done'; timings: import('./scenarios').Timings }
+  | { type: 'done'; timings: Timings }
   | { type: 'failed'; message: string };
 
 async function main(): Promise<void> {

@@ -33,7 +33,6 @@ const taskQueue = 'webhooks-bench-parked';
 /** Every retry is 10 minutes away: a failed first attempt parks the delivery for the rest of the run. */
 const parkedDelays = '600000,600000,600000';
 
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The service's worker as its own process, as `npm run worker` runs it: compiled, with the prebuilt workflow bundle. */
