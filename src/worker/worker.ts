@@ -1,9 +1,10 @@
 import { Client } from '@temporalio/client';
-import { NativeConnection, Worker, type WorkflowBundle, type WorkflowBundleOption } from '@temporalio/worker';
+import { NativeConnection, type Worker, type WorkflowBundle, type WorkflowBundleOption } from '@temporalio/worker';
 import { deliverySettings, type Config } from '../config';
 import type { Repositories } from '../db';
 import { createActivities } from '../activities';
 import { createHttpSender, type HttpSenderOptions } from '../activities/http-sender';
+import { UnwatchedWorker } from './unwatched-worker';
 import { ensureSearchAttributes } from './search-attributes';
 import { bundleWorkflows, prebuiltWorkflowBundle } from './workflow-bundle';
 import { defaultStartSweepTiming, sweepDeliveriesAwaitingStart, type StartSweepTiming } from './delivery-start-sweeper';
@@ -71,7 +72,7 @@ export async function startWorker({
   const client = new Client({ connection, namespace: config.temporalNamespace });
   // One keep-alive HTTP agent per worker, shared by every attempt.
   const sender = createHttpSender({ allowPrivateTargets: config.allowPrivateTargets, timeoutMs: config.attemptTimeoutMs, ...senderOptions });
-  const worker = await Worker.create({
+  const worker = await UnwatchedWorker.create({
     connection,
     namespace: config.temporalNamespace,
     taskQueue: config.temporalTaskQueue,
