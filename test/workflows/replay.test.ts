@@ -1,9 +1,9 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Worker } from '@temporalio/worker';
 import { execFileSync } from 'node:child_process';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import type { temporal } from '@temporalio/proto';
+import { UnwatchedWorker } from '../../src/worker/unwatched-worker';
 import { allowLocalReceivers, createTestApp, type TestApp, type withBearer } from '../helpers/app';
 import { startReceiver, type Receiver } from '../helpers/receiver';
 import { finishedDelivery, integrationWithWebhook, publish } from '../helpers/deliveries';
@@ -138,7 +138,8 @@ async function backPressure(t: TestApp) {
 
 async function replay(histories: Array<{ workflowId: string; history: temporal.api.history.v1.IHistory }>) {
   const failures: string[] = [];
-  for await (const result of Worker.runReplayHistories({ workflowBundle: workflowBundle() }, histories)) {
+  // The worker class the service runs, so that its way of calling into workflow code replays them too.
+  for await (const result of UnwatchedWorker.runReplayHistories({ workflowBundle: workflowBundle() }, histories)) {
     if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
   }
   return failures;
