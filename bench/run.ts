@@ -2,12 +2,13 @@
  * `npm run bench`: the service side by side with bare Temporal, in one run, on one Temporal server
  * and one receiver. Sides: raw HTTP POSTs (the floor), bare Temporal (one workflow with one POST
  * activity per delivery, on a minimal worker in this process), the service publishing over REST,
- * and the service publishing with the TypeScript publisher. Scenarios: burst, serial, fan-out.
- * This process runs what is measured (the service, as `npm start` runs it, and bare Temporal's
- * worker); the receiver and every side's publishers run in a load process of their own. With
- * DATABASE_URL, the service also runs as production runs it, API and worker as separate processes.
- * Prints deliveries/s, publish-to-receipt p50/p99, publish acknowledgement p50/p99, peak RSS and
- * CPU by component, each with its ratio to bare Temporal. See docs/performance.md for options.
+ * the service publishing with the TypeScript publisher and, with DATABASE_URL, the service as
+ * production runs it (API and worker as separate processes, REST publish). Scenarios: burst,
+ * serial, fan-out, publish under load, parked. This process runs what is measured (the service as
+ * `npm start` runs it, and bare Temporal's worker); the receiver and every side's publishers run in
+ * a load process of their own. Prints deliveries/s, publish-to-receipt p50/p99, publish
+ * acknowledgement p50/p99, peak RSS and CPU by component, each with its ratio to bare Temporal.
+ * See docs/performance.md for options.
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -29,6 +30,16 @@ import { startServiceProcesses } from './service-processes';
 import { formatReport, type Row } from './report';
 import { formatParked, parked } from './parked';
 
+const timedScenarios: ScenarioName[] = ['burst', 'serial', 'fan-out', 'publish-under-load'];
+
+/** BENCH_SCENARIOS, checked before anything starts. */
+function scenariosFrom(list: string): Array<ScenarioName | 'parked'> {
+  const names = list.split(',');
+  const unknown = names.filter((name) => name !== 'parked' && !timedScenarios.includes(name as ScenarioName));
+  if (unknown.length) throw new Error(`unknown scenario ${unknown.join(', ')} (${timedScenarios.join(', ')}, parked)`);
+  return names as Array<ScenarioName | 'parked'>;
+}
+
 const settings = {
   burstEvents: Number(process.env.BENCH_EVENTS ?? 300),
   concurrency: Number(process.env.BENCH_CONCURRENCY ?? 32),
@@ -40,7 +51,7 @@ const settings = {
   sqlitePragmas: process.env.BENCH_SQLITE_PRAGMAS === undefined ? fastSqlitePragmas : process.env.BENCH_SQLITE_PRAGMAS.split(',').filter(Boolean),
   /** Deliveries parked in backoff at which the worker's RSS is read (needs DATABASE_URL). */
   parked: (process.env.BENCH_PARKED ?? '500,1000,2000').split(',').map(Number),
-  scenarios: (process.env.BENCH_SCENARIOS ?? 'burst,serial,fan-out,publish-under-load,parked').split(','),
+  scenarios: scenariosFrom(process.env.BENCH_SCENARIOS ?? 'burst,serial,fan-out,publish-under-load,parked'),
   sides: process.env.BENCH_SIDES?.split(','),
 };
 const markdownPath = process.argv.includes('--markdown') ? process.argv[process.argv.indexOf('--markdown') + 1] : undefined;
@@ -103,11 +114,8 @@ async function main(): Promise<void> {
     const needsWide = settings.scenarios.some((scenario) => scenario === 'fan-out' || scenario === 'publish-under-load');
     const wide = needsWide ? await audience(service, load.url, settings.fanOut, 'wide') : undefined;
     for (const scenario of settings.scenarios.filter((name) => name !== 'parked')) {
-      if (!['burst', 'serial', 'fan-out', 'publish-under-load'].includes(scenario)) {
-        throw new Error(`unknown scenario ${scenario} (burst, serial, fan-out, publish-under-load, parked)`);
-      }
       for (const side of sides) {
-        const request = { scenario: scenario as ScenarioName, single, wide, tag: `b${randomBase62(8)}`, ...settings };
+        const request = { scenario, single, wide, tag: `b${randomBase62(8)}`, ...settings };
         const measured = await measure(temporalPort, load.pid, side === processesSide ? processes!.pids : [], () => load.run(side, request));
         rows.push({ scenario, side, ...measured });
         console.error(`${scenario}: ${side} done`);
@@ -201,9 +209,9 @@ async function measure(
   servicePids: number[],
   run: () => Promise<Timings>,
 ): Promise<Timings & { peakRssMiB: number; cpu: CpuReading; eventLoopDelayP99Ms: number }> {
-  const rss = () => (servicePids.length ? servicePids.reduce((sum, pid) => sum + processRssMiB(pid) * 1024 * 1024, 0) : process.memoryUsage().rss);
-  let peak = rss();
-  const sampler = setInterval(() => (peak = Math.max(peak, rss())), 100);
+  const rssMiB = () => (servicePids.length ? servicePids.reduce((sum, pid) => sum + processRssMiB(pid), 0) : process.memoryUsage().rss / 1024 / 1024);
+  let peakMiB = rssMiB();
+  const sampler = setInterval(() => (peakMiB = Math.max(peakMiB, rssMiB())), 100);
   // Everything in this process answers late by as much as its event loop is late.
   const eventLoopDelay = monitorEventLoopDelay({ resolution: 10 });
   eventLoopDelay.enable();
@@ -212,7 +220,7 @@ async function measure(
     const timings = await run();
     // Not measured in the separate processes.
     const eventLoopDelayP99Ms = servicePids.length ? NaN : eventLoopDelay.percentile(99) / 1e6;
-    return { ...timings, peakRssMiB: peak / 1024 / 1024, cpu: cpuSince(before, readCpu(temporalPort, loadPid, servicePids)), eventLoopDelayP99Ms };
+    return { ...timings, peakRssMiB: peakMiB, cpu: cpuSince(before, readCpu(temporalPort, loadPid, servicePids)), eventLoopDelayP99Ms };
   } finally {
     clearInterval(sampler);
     eventLoopDelay.disable();
