@@ -72,6 +72,9 @@ describe('workflows that explain themselves', () => {
     // task, which answers queries once the attempt is over.)
     await detailsMatching(handle, /^attempt 1 of 3 failed: HTTP 500 in 1(\.\d)? s; attempt 2 at \d\d:\d\d:\d\d UTC$/);
     expect(await attemptsAttribute(handle)).toBe(1);
+    // The details, not a stack trace: the worker runs workflows without the promise hook behind
+    // the Web UI's stack trace view (UnwatchedWorker), which answers that it is off.
+    await expect(handle.query('__stack_trace')).rejects.toThrow('Workflow stack traces are not enabled on this worker');
     // The retry is under way (its receiver takes its time).
     await detailsMatching(handle, /^sending attempt 2 of 3$/);
 
