@@ -8,7 +8,6 @@ import * as deliveryStartOutbox from './migrations/006-delivery-start-outbox';
 import * as failureReports from './migrations/007-failure-reports';
 import * as apiRateLimits from './migrations/008-api-rate-limits';
 import * as attemptWaits from './migrations/009-attempt-waits';
-import * as unloggedRateLimits from './migrations/010-unlogged-rate-limits';
 
 interface Migration {
   up(db: Knex): Promise<void>;
@@ -26,7 +25,6 @@ const migrations: Record<string, Migration> = {
   '007-failure-reports': failureReports,
   '008-api-rate-limits': apiRateLimits,
   '009-attempt-waits': attemptWaits,
-  '010-unlogged-rate-limits': unloggedRateLimits,
 };
 
 const migrationSource: Knex.MigrationSource<string> = {
