@@ -1,10 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { createPublisher } from '../../src/client';
 import { isFinalStatus, type DeliveryStatus } from '../../src/domain/deliveries';
+import { workflowIds } from '../../src/domain/workflow-ids';
 import { freePort } from '../helpers/ports';
 import { waitFor } from '../helpers/wait';
 import { apiClient, expectStatus, type ApiClient } from './api-client';
@@ -214,15 +216,36 @@ async function withAttempts({ token }: Scenario, deliveries: DeliveryJson[]): Pr
  * more in Temporal (an attempt retried after a crash can come after the log says delivered).
  */
 async function waitUntilAllFinished(scenario: Scenario, acknowledged: string[]): Promise<void> {
-  await waitFor(
-    `every delivery of ${acknowledged.length} acknowledged events to finish`,
-    async () => {
-      const finished = new Set((await deliveryLog(scenario)).filter((d) => isFinalStatus(d.status)).map((d) => d.eventId));
-      if (!acknowledged.every((eventId) => finished.has(eventId))) return undefined;
-      return (await runningDeliveries(temporal, scenario.webhookId)) === 0 ? true : undefined;
-    },
-    recoveryTimeoutMs,
-  );
+  const finishedEvents = async () => new Set((await deliveryLog(scenario)).filter((d) => isFinalStatus(d.status)).map((d) => d.eventId));
+  try {
+    await waitFor(
+      `every delivery of ${acknowledged.length} acknowledged events to finish`,
+      async () => {
+        const finished = await finishedEvents();
+        if (!acknowledged.every((eventId) => finished.has(eventId))) return undefined;
+        return (await runningDeliveries(temporal, scenario.webhookId)) === 0 ? true : undefined;
+      },
+      recoveryTimeoutMs,
+    );
+  } catch (err) {
+    const finished = await finishedEvents();
+    await keepHistories(scenario, acknowledged.filter((eventId) => !finished.has(eventId)));
+    throw err;
+  }
+}
+
+/** For a failed run to be explained: the workflow histories of unfinished events, beside the logs. */
+async function keepHistories({ integrationId, webhookId }: Scenario, eventIds: string[]): Promise<void> {
+  for (const eventId of eventIds) {
+    for (const workflowId of [workflowIds.publish(integrationId, eventId), workflowIds.delivery(integrationId, eventId, webhookId)]) {
+      const history = await temporal.workflow
+        .getHandle(workflowId)
+        .fetchHistory()
+        .catch(() => undefined);
+      if (history) writeFileSync(path.join(workDir, `${workflowId}.json`), historyToJSON(history));
+    }
+  }
+  process.stdout.write(`Histories of the ${eventIds.length} unfinished events' workflows (those that exist) are in ${workDir}\n`);
 }
 
 /** What every scenario must show: nothing acknowledged lost, the log true to the receiver, no 500. */
