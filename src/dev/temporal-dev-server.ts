@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { buildTemporalCli, findTemporalCli, TemporalCliMissingError } from './temporal-cli';
+import { searchAttributes } from '../domain/workflow-definitions';
 
 export interface DevServerOptions {
   namespace: string;
@@ -23,12 +24,29 @@ export interface DevServerOptions {
 export const fastSqlitePragmas = ['journal_mode=wal', 'synchronous=normal'];
 
 /**
- * The dev server's dynamic configuration. Eager activity execution (off by default) hands a
- * workflow's newly scheduled activity back to its worker with the workflow task's answer, when
- * that worker has a free slot, instead of through a task queue poll: one round trip less per
- * attempt.
+ * The dev server's dynamic configuration:
+ * - eager activity execution (off by default) hands a workflow's newly scheduled activity back to
+ *   its worker with the workflow task's answer, when that worker has a free slot, instead of
+ *   through a task queue poll: one round trip less per attempt;
+ * - search attributes read from the server's cache, as a production server reads them. The dev
+ *   server turns that cache off by default (`forceSearchAttributesCacheRefreshOnRead`), so that a
+ *   search attribute created while it runs is usable at once; it then reads them from SQLite on
+ *   every workflow start, upsert and visibility write, each read waiting its turn at the database.
+ *   The service's search attributes are registered as the server starts instead (devServerArgs).
  */
-export const devServerDynamicConfig = ['system.enableActivityEagerExecution=true'];
+export const devServerDynamicConfig = ['system.enableActivityEagerExecution=true', 'system.forceSearchAttributesCacheRefreshOnRead=false'];
+
+/**
+ * The dev server's arguments beyond the SDK's: its store's pragmas (given for a store on disk),
+ * its dynamic configuration and the service's search attributes, registered as it starts.
+ */
+export function devServerArgs(sqlitePragmas: string[] | undefined): string[] {
+  return [
+    ...(sqlitePragmas ?? []).flatMap((pragma) => ['--sqlite-pragma', pragma]),
+    ...devServerDynamicConfig.flatMap((value) => ['--dynamic-config-value', value]),
+    ...Object.values(searchAttributes).flatMap((key) => ['--search-attribute', `${key.name}=${key.type}`]),
+  ];
+}
 
 export interface DevServer {
   address: string;
@@ -68,10 +86,7 @@ async function launch(options: DevServerOptions, executable: Executable): Promis
       ui: options.uiPort !== undefined,
       uiPort: options.uiPort,
       dbFilename: options.dataDir ? path.join(options.dataDir, 'temporal.db') : undefined,
-      extraArgs: [
-        ...(options.dataDir ? (options.sqlitePragmas ?? fastSqlitePragmas).flatMap((pragma) => ['--sqlite-pragma', pragma]) : []),
-        ...devServerDynamicConfig.flatMap((value) => ['--dynamic-config-value', value]),
-      ],
+      extraArgs: devServerArgs(options.dataDir ? (options.sqlitePragmas ?? fastSqlitePragmas) : undefined),
       // It shares the terminal with the service: only what may need attention.
       log: { format: 'pretty', level: 'warn' },
     },

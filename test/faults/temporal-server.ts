@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { devServerDynamicConfig, fastSqlitePragmas } from '../../src/dev/temporal-dev-server';
+import { devServerArgs, fastSqlitePragmas } from '../../src/dev/temporal-dev-server';
 import { ensureTemporalCli } from '../../src/dev/temporal-cli';
 import { waitFor } from '../helpers/wait';
 
@@ -20,7 +20,7 @@ export interface TemporalServer {
 export async function startTemporalServer(dir: string, port: number): Promise<TemporalServer> {
   const cli = await ensureTemporalCli((line) => console.log(line));
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--headless', '--db-filename', path.join(dir, 'temporal.db'), '--log-level', 'warn'];
-  const child = spawn(cli, [...args, ...fastSqlitePragmas.flatMap((pragma) => ['--sqlite-pragma', pragma]), ...devServerDynamicConfig.flatMap((value) => ['--dynamic-config-value', value])], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(cli, [...args, ...devServerArgs(fastSqlitePragmas)], { stdio: ['ignore', 'pipe', 'pipe'] });
   const log = createWriteStream(path.join(dir, 'temporal.log'), { flags: 'a' });
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);
