@@ -24,19 +24,17 @@ import { randomBase62 } from '../src/domain/ids';
 import { freePort } from '../test/helpers/ports';
 import { sideNames, startBareWorker, type Audience } from './sides';
 import { startLoadProcess, type LoadProcess } from './load-process';
-import type { ScenarioName, Timings } from './scenarios';
+import { scenarioNames, type ScenarioName, type Timings } from './scenarios';
 import { cpuSince, processRssMiB, readCpu, type CpuReading } from './cpu';
 import { startServiceProcesses } from './service-processes';
 import { formatReport, type Row } from './report';
 import { formatParked, parked } from './parked';
 
-const timedScenarios: ScenarioName[] = ['burst', 'serial', 'fan-out', 'publish-under-load'];
-
 /** BENCH_SCENARIOS, checked before anything starts. */
 function scenariosFrom(list: string): Array<ScenarioName | 'parked'> {
   const names = list.split(',');
-  const unknown = names.filter((name) => name !== 'parked' && !timedScenarios.includes(name as ScenarioName));
-  if (unknown.length) throw new Error(`unknown scenario ${unknown.join(', ')} (${timedScenarios.join(', ')}, parked)`);
+  const unknown = names.filter((name) => name !== 'parked' && !(scenarioNames as readonly string[]).includes(name));
+  if (unknown.length) throw new Error(`unknown scenario ${unknown.join(', ')} (${scenarioNames.join(', ')}, parked)`);
   return names as Array<ScenarioName | 'parked'>;
 }
 

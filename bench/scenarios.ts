@@ -9,7 +9,9 @@ export interface Timings {
   acks: number[];
 }
 
-export type ScenarioName = 'burst' | 'serial' | 'fan-out' | 'publish-under-load';
+/** The scenarios timed side by side (parked, measured apart, is not one of them). */
+export const scenarioNames = ['burst', 'serial', 'fan-out', 'publish-under-load'] as const;
+export type ScenarioName = (typeof scenarioNames)[number];
 
 export interface ScenarioRequest {
   scenario: ScenarioName;

@@ -138,7 +138,10 @@ async function backPressure(t: TestApp) {
 
 async function replay(histories: Array<{ workflowId: string; history: temporal.api.history.v1.IHistory }>) {
   const failures: string[] = [];
-  // The worker class the service runs, so that its way of calling into workflow code replays them too.
+  // The worker class the service runs, without the vm timeout. Replay runs the workflows in this
+  // thread (the SDK's debug mode, which its replay options do not let us change), so with the SDK's
+  // own stack-trace handlers; the service's workflow thread differs only in those, which record
+  // stacks and decide nothing.
   for await (const result of UnwatchedWorker.runReplayHistories({ workflowBundle: workflowBundle() }, histories)) {
     if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
   }
