@@ -8,11 +8,12 @@ import { eventCatalog, subscribableEventTypes } from '../domain/event-catalog';
 import { payloadBody } from '../domain/event-payload';
 import type { Repositories } from '../db';
 import type { DeliveryAwaitingStart } from '../db/deliveries';
-import { EventIdConflictError, UnknownIntegrationError } from '../db/publications';
+import { EventIdConflictError, PublicationRefusedError, UnknownIntegrationError } from '../db/publications';
 import { newId } from '../domain/ids';
 import { ApiError, notFound } from '../http/errors';
 import type { publishedEventSchema } from './schemas';
 import type { DeliverySettings } from '../domain/workflow-definitions';
+import type { RateLimiter } from './rate-limit';
 
 /**
  * The publish body for the OpenAPI document: one variant per event type, with that type's `data`
@@ -35,6 +36,8 @@ export interface EventsRouterDeps {
   settings: DeliverySettings;
   /** Whether `temporal` shares its connection with this process's worker (see DeliveryStartTarget). */
   eagerStart?: boolean;
+  /** Deferred to this route (app.ts): the publication's statement takes the credential's token. */
+  limiter: Pick<RateLimiter, 'claim' | 'answer'>;
   logger: Logger;
 }
 
@@ -43,7 +46,7 @@ export interface EventsRouterDeps {
  * and its deliveries are recorded in one statement, which is the acknowledgement: the delivery
  * workflows start right after, and the worker starts any left behind (a crash, Temporal away).
  */
-export function eventsRouter({ repos, temporal, taskQueue, settings, eagerStart, logger }: EventsRouterDeps): Router {
+export function eventsRouter({ repos, temporal, taskQueue, settings, eagerStart, limiter, logger }: EventsRouterDeps): Router {
   const router = Router();
 
   /**
@@ -72,13 +75,17 @@ export function eventsRouter({ repos, temporal, taskQueue, settings, eagerStart,
     const body = payloadBody({ event: request.event, timestamp, integrationId: request.integrationId, data: request.data });
     let publication;
     try {
-      publication = await repos.publications.record({ id, integrationId: request.integrationId, type: request.event, timestamp, body }, { startPending: true });
+      const takeFrom = limiter.claim(res);
+      publication = await repos.publications.record({ id, integrationId: request.integrationId, type: request.event, timestamp, body }, { startPending: true, takeFrom });
     } catch (err) {
+      // The RateLimit headers of the token the statement took; the 429 when it had none to take.
+      if (err instanceof PublicationRefusedError && err.take) limiter.answer(res, err.take);
       if (err instanceof EventIdConflictError) throw new ApiError('conflict', err.message);
       // Checked by the recording statement itself, which then records nothing.
       if (err instanceof UnknownIntegrationError) throw notFound('Integration');
       throw err;
     }
+    if (publication.take) limiter.answer(res, publication.take);
     const { event } = publication;
     const published: z.infer<typeof publishedEventSchema> = { id: event.id, event: request.event, integrationId: event.integrationId, timestamp: event.timestamp };
     res.status(202).json(published);

@@ -157,3 +157,91 @@ describe('the API rate limit per credential', () => {
     await listWebhooks(app, token).expect(200);
   });
 });
+
+describe('the rate limit of a publication, taken by its own statement', () => {
+  const publish = (body: object) => withBearer(app, adminKey).post('/api/v1/admin/events', body);
+  const supplier = (integrationId: string, changes: object = {}) => ({ integrationId, event: 'supplier.created', data: { externalId: 'e', internalId: 'i' }, ...changes });
+  const remainingOf = (res: request.Response) => res.headers['ratelimit-remaining'];
+  const eventCount = async () => (await t.repos.db('events').count({ n: '*' }))[0];
+  let integrationId: string;
+  beforeEach(async () => {
+    // The admin key's bucket, full again: the tests above spent some of it.
+    await t.repos.db('api_rate_limits').where({ key: 'admin' }).delete();
+    integrationId = (await t.repos.integrations.insert({ id: newId('integration'), name: 'Publisher' })).id;
+  });
+
+  it('takes a token per publication, and past the burst answers 429 with the headers and records nothing', async () => {
+    for (let remaining = burst - 1; remaining >= 0; remaining--) {
+      const res = await publish(supplier(integrationId)).expect(202);
+      expect(remainingOf(res)).toBe(String(remaining));
+      expect(res.headers['ratelimit-limit']).toBe(String(burst));
+      expect(Number(res.headers['ratelimit-reset'])).toBeGreaterThan(0);
+    }
+    const before = await eventCount();
+    const id = newId('event');
+    const limited = await publish(supplier(integrationId, { id }));
+    expect(limited.status).toBe(429);
+    expect(limited.body).toEqual({ error: { code: 'rate_limited', message: expect.any(String) } });
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(50);
+    expect(remainingOf(limited)).toBe('0');
+    expect(await t.repos.events.find(integrationId, id)).toBeUndefined();
+    expect(await eventCount()).toEqual(before);
+  });
+
+  it('counts every refused publication, the ones refused before its statement too, and then refuses with 429 first', async () => {
+    const id = newId('event');
+    expect(remainingOf(await publish(supplier(integrationId, { id })).expect(202))).toBe('2');
+    // The same id as another event type: refused by the statement, which took its token.
+    expect(remainingOf(await publish(supplier(integrationId, { id, event: 'supplier.updated' })).expect(409))).toBe('1');
+    // Not JSON: refused before the handler.
+    const badJson = await withBearer(app, adminKey).post('/api/v1/admin/events').set('Content-Type', 'application/json').send('{"integrationId":');
+    expect(badJson.status).toBe(400);
+    expect(remainingOf(badJson)).toBe('0');
+
+    const before = await eventCount();
+    const refusals = [
+      await publish({ event: 'supplier.created' }),
+      await publish(supplier(newId('integration'))),
+      await withBearer(app, adminKey).post('/api/v1/admin/events').set('Content-Type', 'text/plain').send('hello'),
+      await publish(supplier(integrationId)),
+    ];
+    expect(refusals.map((res) => res.status)).toEqual([429, 429, 429, 429]);
+    expect(refusals.map(remainingOf)).toEqual(['0', '0', '0', '0']);
+    expect(await eventCount()).toEqual(before);
+  });
+
+  it('answers an unknown integration 404 with the headers of the token it took', async () => {
+    const res = await publish(supplier(newId('integration'))).expect(404);
+    expect(res.body.error.code).toBe('not_found');
+    expect(remainingOf(res)).toBe('2');
+  });
+
+  it("shares the admin key's one bucket with the other admin requests", async () => {
+    expect(remainingOf(await publish(supplier(integrationId)).expect(202))).toBe('2');
+    expect(remainingOf(await withBearer(app, adminKey).get('/api/v1/admin/integrations').expect(200))).toBe('1');
+    expect(remainingOf(await publish(supplier(integrationId)).expect(202))).toBe('0');
+    expect((await withBearer(app, adminKey).get('/api/v1/admin/integrations')).status).toBe(429);
+    expect((await publish(supplier(integrationId))).status).toBe(429);
+  });
+
+  it('answers 503 unavailable when the database cannot be reached, and takes no token', async () => {
+    const cut = cutOffDatabase(t.repos.publications, 'record');
+    try {
+      const res = await publish(supplier(integrationId));
+      expect(res.status).toBe(503);
+      expect(res.body).toEqual({ error: { code: 'unavailable', message: expect.any(String) } });
+    } finally {
+      cut.restore();
+    }
+    expect(remainingOf(await publish(supplier(integrationId)).expect(202))).toBe('2');
+  });
+
+  it('answers an unauthenticated publication 401 without touching the limiter', async () => {
+    for (let i = 0; i < burst * 2; i++) {
+      const res = await withBearer(app, newApiToken()).post('/api/v1/admin/events', supplier(integrationId));
+      expect(res.status).toBe(401);
+      expect(res.headers['ratelimit-limit']).toBeUndefined();
+    }
+    expect(await t.repos.db('api_rate_limits').where({ key: 'admin' }).first()).toBeUndefined();
+  });
+});
