@@ -26,11 +26,20 @@ const deferralOf = (res: Response): Deferral | undefined => res.locals.rateLimit
  * for its statement and `answer`s the take; `takeOnError` takes it for an answer given before the
  * handler claimed it (a bad body), so that every answer counts, exactly as with `take`.
  */
-export function createRateLimiter({ buckets, settings, logger }: { buckets: RateLimitRepository; settings: RateLimitSettings; logger: Logger }) {
+export interface RateLimiter {
+  take: RequestHandler;
+  defer: RequestHandler;
+  /** The bucket a deferred route's statement takes its token from; from then on the route answers it. */
+  claim(res: Response): Bucket;
+  /** The RateLimit headers of a take; past the limit, throws the 429 (with Retry-After). */
+  answer(res: Response, take: Take): void;
+  takeOnError: ErrorRequestHandler;
+}
+
+export function createRateLimiter({ buckets, settings, logger }: { buckets: RateLimitRepository; settings: RateLimitSettings; logger: Logger }): RateLimiter {
   const rule: BucketRule = { capacity: settings.apiRateLimitBurst, perSecond: settings.apiRateLimitPerMinute / 60 };
   const secondsUntil = (tokens: number) => Math.max(0, Math.ceil(tokens / rule.perSecond));
 
-  /** The RateLimit headers of a take; past the limit, a 429 with Retry-After. */
   const answer = (res: Response, take: Take): void => {
     res.set({
       'RateLimit-Limit': String(rule.capacity),
@@ -65,7 +74,6 @@ export function createRateLimiter({ buckets, settings, logger }: { buckets: Rate
     next();
   };
 
-  /** The bucket a deferred route's statement takes its token from; from then on the route answers it. */
   const claim = (res: Response): Bucket => {
     res.locals.rateLimitDeferral = 'claimed' satisfies Deferral;
     return { key: credentialOf(res)!, rule };
@@ -83,5 +91,3 @@ export function createRateLimiter({ buckets, settings, logger }: { buckets: Rate
 
   return { take, defer, claim, answer, takeOnError };
 }
-
-export type RateLimiter = ReturnType<typeof createRateLimiter>;
