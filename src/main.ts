@@ -7,9 +7,7 @@ import { defaultDataDir, loadConfig, type Config } from './config';
 import { runMain, stopOnSignals } from './lifecycle';
 import { boundPort, closeServer, listen } from './http/server';
 import { createLogger, type Logger } from './logger';
-import { createRepositories, openRepositories } from './db';
-import { createDb } from './db/knex';
-import { createSecretBox } from './db/secret-box';
+import { openRepositories } from './db';
 import { buildApp } from './api/app';
 import { startWorker } from './worker/worker';
 import { loadOrCreateAdminKey, loadOrCreateEncryptionKey } from './dev/generated-secrets';
@@ -83,12 +81,7 @@ export async function startService(options: StartOptions = {}): Promise<RunningS
     const temporal = new Client({ connection, namespace: config.temporalNamespace });
     // The Platform UI links to the dev server's Web UI unless TEMPORAL_UI_URL names another.
     const temporalUiUrl = config.temporalUiUrl ?? devServer?.uiUrl;
-    // The API on a pool of its own (PostgreSQL only: PGlite is one connection in this process). On
-    // the worker's, a fan-out's first attempts (up to 100 at once) queue dozens of statements ahead
-    // of every publication.
-    const apiRepos = config.databaseUrl ? createRepositories(createDb({ databaseUrl: config.databaseUrl, logger }), createSecretBox(encryptionKey)) : repos;
-    if (apiRepos !== repos) stack.push(() => apiRepos.db.destroy());
-    const app = buildApp({ config: { ...config, adminApiKey: admin.value, temporalUiUrl }, repos: apiRepos, logger, temporal, eagerStart: true, metrics });
+    const app = buildApp({ config: { ...config, adminApiKey: admin.value, temporalUiUrl }, repos, logger, temporal, eagerStart: true, metrics });
     const server = await listen(app, config.port);
     stack.push(() => closeServer(server));
     const apiUrl = `http://localhost:${boundPort(server)}`;
