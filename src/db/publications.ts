@@ -136,7 +136,7 @@ export function createPublicationRepository(db: Knex) {
       const stored: StoredEvent = { id: event.id, integrationId: event.integrationId, type: first.stored_type, body: first.stored_body, timestamp: first.stored_timestamp };
       if (stored.type !== event.type) throw refused(new EventIdConflictError(stored, event.type));
       const deliveries = rows.flatMap((row) => (row.id === null ? [] : [deliveryAwaitingStartFromRow(row)]));
-      return take ? { event: stored, deliveries, take } : { event: stored, deliveries };
+      return { event: stored, deliveries, ...(take && { take }) };
     },
   };
 }
