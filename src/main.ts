@@ -81,7 +81,7 @@ export async function startService(options: StartOptions = {}): Promise<RunningS
     const temporal = new Client({ connection, namespace: config.temporalNamespace });
     // The Platform UI links to the dev server's Web UI unless TEMPORAL_UI_URL names another.
     const temporalUiUrl = config.temporalUiUrl ?? devServer?.uiUrl;
-    const app = buildApp({ config: { ...config, adminApiKey: admin.value, temporalUiUrl }, repos, logger, temporal, eagerStart: true, metrics });
+    const app = buildApp({ config: { ...config, adminApiKey: admin.value, temporalUiUrl }, repos, logger, temporal, eagerStarts: worker.startGate, metrics });
     const server = await listen(app, config.port);
     stack.push(() => closeServer(server));
     const apiUrl = `http://localhost:${boundPort(server)}`;

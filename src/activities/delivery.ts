@@ -224,6 +224,8 @@ export function createDeliveryActivities({ repos, sender, client, config, metric
     /** Starts the planned delivery workflows, a few at a time; one started already is left as it is. */
     async startDeliveries(planned: PlannedDelivery[]): Promise<void> {
       // The worker's own client: its connection is the worker's, so the deliveries start eagerly.
+      // Not through the worker's start gate: this activity's workflow task holds a slot while it
+      // runs, so fan-outs waiting at the gate could hold every slot the gate waits for.
       await startDeliveryWorkflows({ client, taskQueue: config.temporalTaskQueue, eagerStart: true }, planned, settings());
     },
 

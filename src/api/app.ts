@@ -20,6 +20,7 @@ import { createDeliveryStarter } from './delivery-starter';
 import type { Client } from '@temporalio/client';
 import { createHealthControl } from '../client/webhook-health';
 import { checkPathIds } from './path-ids';
+import type { StartGate } from '../client/delivery-workflows';
 
 export interface AppDeps {
   config: Pick<
@@ -41,16 +42,17 @@ export interface AppDeps {
   /** Publishing and the webhooks' health workflows go through Temporal. */
   temporal: Client;
   /**
-   * `temporal` shares its NativeConnection with a worker of the task queue in this process
-   * (`npm start`): published deliveries then start eagerly, their first task handed back at once.
+   * Given when `temporal` shares its NativeConnection with a worker of the task queue in this
+   * process (`npm start`): that worker's gate. Published deliveries then start eagerly, their first
+   * task handed back with the start, as fast as the worker has slots for them.
    */
-  eagerStart?: boolean;
+  eagerStarts?: StartGate;
   /** The process's metrics (shared with the worker under `npm start`); a fresh set by default. */
   metrics?: Metrics;
 }
 
 /** The REST API (SPEC.md), without listening. */
-export function buildApp({ config, repos, logger, temporal, eagerStart = false, metrics = createMetrics() }: AppDeps): Express {
+export function buildApp({ config, repos, logger, temporal, eagerStarts, metrics = createMetrics() }: AppDeps): Express {
   const health = createHealthControl({ client: temporal, taskQueue: config.temporalTaskQueue });
   const app = express();
   app.disable('x-powered-by');
@@ -68,7 +70,7 @@ export function buildApp({ config, repos, logger, temporal, eagerStart = false, 
   const admin = checkPathIds(Router());
   admin.use('/integrations/:integrationId', integrationFromPath(repos), integrationRoutes);
   admin.use('/integrations', integrationsRouter({ repos }));
-  admin.use('/events', eventsRouter({ repos, temporal, taskQueue: config.temporalTaskQueue, settings, eagerStart, limiter, logger }));
+  admin.use('/events', eventsRouter({ repos, temporal, taskQueue: config.temporalTaskQueue, settings, eagerStarts, limiter, logger }));
 
   const api = Router();
   // A publication takes its token in its own statement (eventsRouter): one round trip fewer.

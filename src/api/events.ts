@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { EventValidationError, publishFields, validatePublishRequest } from '../client/publisher';
-import { startRecordedDeliveries } from '../client/delivery-workflows';
+import { startRecordedDeliveries, type StartGate } from '../client/delivery-workflows';
 import { eventCatalog, subscribableEventTypes } from '../domain/event-catalog';
 import { payloadBody } from '../domain/event-payload';
 import type { Repositories } from '../db';
@@ -34,8 +34,8 @@ export interface EventsRouterDeps {
    * the schedule all the same: each attempt's activity sets the next status and wait.
    */
   settings: DeliverySettings;
-  /** Whether `temporal` shares its connection with this process's worker (see DeliveryStartTarget). */
-  eagerStart?: boolean;
+  /** The gate of this process's worker, when `temporal` shares its connection (AppDeps.eagerStarts). */
+  eagerStarts?: StartGate;
   /** Deferred to this route (app.ts): the publication's statement takes the credential's token. */
   limiter: Pick<RateLimiter, 'claim' | 'answer'>;
   logger: Logger;
@@ -46,7 +46,7 @@ export interface EventsRouterDeps {
  * and its deliveries are recorded in one statement, which is the acknowledgement: the delivery
  * workflows start right after, and the worker starts any left behind (a crash, Temporal away).
  */
-export function eventsRouter({ repos, temporal, taskQueue, settings, eagerStart, limiter, logger }: EventsRouterDeps): Router {
+export function eventsRouter({ repos, temporal, taskQueue, settings, eagerStarts, limiter, logger }: EventsRouterDeps): Router {
   const router = Router();
 
   /**
@@ -57,7 +57,7 @@ export function eventsRouter({ repos, temporal, taskQueue, settings, eagerStart,
    * starts twice, and what this process could not start the sweep starts, as before.
    */
   const startInBackground = (deliveries: DeliveryAwaitingStart[]) => {
-    startRecordedDeliveries({ client: temporal, taskQueue, eagerStart }, deliveries, settings).catch((err: unknown) =>
+    startRecordedDeliveries({ client: temporal, taskQueue, eagerStart: !!eagerStarts, gate: eagerStarts }, deliveries, settings).catch((err: unknown) =>
       logger.warn({ err, deliveries: deliveries.length }, 'deliveries not started yet; the worker will start them'),
     );
   };

@@ -17,6 +17,13 @@ export interface DeliveryStartTarget {
    * same process), so Temporal hands the first workflow task back with the start, not via its queue.
    */
   eagerStart?: boolean;
+  /** With eagerStart: holds each start until the worker has a slot for its first task. */
+  gate?: StartGate;
+}
+
+/** Lets starts through at the pace something else can take them (the worker's EagerStartGate). */
+export interface StartGate {
+  through<T>(start: () => Promise<T>): Promise<T>;
 }
 
 /** A delivery workflow to start: its id, its input and where it goes (for its summary). */
@@ -60,27 +67,43 @@ export async function startDeliveryWorkflow(
   await client.workflow.start('deliverEvent', { ...deliveryStartOptions(workflowId, input, taskQueue, metadata), requestEagerStart: eagerStart });
 }
 
-/** Starts these delivery workflows, a few at a time; one started already is left as it is. */
-export async function startDeliveryWorkflows(target: DeliveryStartTarget, planned: PlannedDelivery[], schedule: DeliverySettings): Promise<void> {
+/**
+ * Starts these delivery workflows, a few at a time, each through the target's gate; one started
+ * already is left as it is. Given `withinMs`, each start must be answered that soon. The first
+ * failure stops the rest.
+ */
+export async function startDeliveryWorkflows(
+  target: DeliveryStartTarget,
+  planned: PlannedDelivery[],
+  schedule: DeliverySettings,
+  withinMs?: number,
+): Promise<void> {
   let next = 0;
+  let failed = false;
+  const start = (delivery: PlannedDelivery) =>
+    withinMs === undefined
+      ? startDeliveryWorkflow(target, delivery, schedule)
+      : target.client.withDeadline(Date.now() + withinMs, () => startDeliveryWorkflow(target, delivery, schedule));
   const startOne = async (delivery: PlannedDelivery) => {
     try {
-      await startDeliveryWorkflow(target, delivery, schedule);
+      await (target.gate ? target.gate.through(() => start(delivery)) : start(delivery));
     } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return;
+      failed = true;
+      throw err;
     }
   };
   await Promise.all(
     Array.from({ length: Math.min(startsAtOnce, planned.length) }, async () => {
-      while (next < planned.length) await startOne(planned[next++]);
+      while (next < planned.length && !failed) await startOne(planned[next++]);
     }),
   );
 }
 
 /** Recorded deliveries started (and, by the sweep, marked started) this many at a time, so a large fan-out is not started twice. */
 const markEvery = 100;
-/** How long starting one such batch may take: a Temporal that does not answer is left to the worker's sweep. */
-const batchWithinMs = 10_000;
+/** How long one start may take once let through: a Temporal that does not answer is left to the worker's sweep. */
+const startWithinMs = 10_000;
 
 /**
  * Starts the workflows of deliveries a publication recorded as awaiting their start, a batch at a
@@ -96,7 +119,7 @@ export async function startRecordedDeliveries(
   for (let from = 0; from < deliveries.length; from += markEvery) {
     const chunk = deliveries.slice(from, from + markEvery);
     const planned = chunk.map((delivery) => plannedDelivery(delivery, settings));
-    await target.client.withDeadline(Date.now() + batchWithinMs, () => startDeliveryWorkflows(target, planned, settings));
+    await startDeliveryWorkflows(target, planned, settings, startWithinMs);
     await marks?.markStarted(chunk.map((delivery) => delivery.id));
   }
 }

@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Repositories } from '../db';
 import type { DeliveryAwaitingStart } from '../db/deliveries';
 import type { Logger } from '../logger';
-import { startRecordedDeliveries } from '../client/delivery-workflows';
+import { startRecordedDeliveries, type StartGate } from '../client/delivery-workflows';
 import type { DeliverySettings } from '../domain/workflow-definitions';
 
 export interface StartSweepTiming {
@@ -20,6 +20,8 @@ const batchSize = 200;
 export interface StartSweepDeps {
   repos: Repositories;
   client: Client;
+  /** The worker's: its starts go eager, at the pace the worker takes them. */
+  startGate: StartGate;
   taskQueue: string;
   settings: DeliverySettings;
   logger: Logger;
@@ -31,7 +33,7 @@ export interface StartSweepDeps {
  * died, or Temporal was away): what makes an acknowledged publication durable. A second start of
  * the same delivery is refused by its workflow id, so racing the publication is harmless.
  */
-export function sweepDeliveriesAwaitingStart({ repos, client, taskQueue, settings, logger, timing }: StartSweepDeps) {
+export function sweepDeliveriesAwaitingStart({ repos, client, startGate, taskQueue, settings, logger, timing }: StartSweepDeps) {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let sweeping: Promise<void> = Promise.resolve();
@@ -47,7 +49,7 @@ export function sweepDeliveriesAwaitingStart({ repos, client, taskQueue, setting
       await repos.deliveries.markStarted(awaiting.filter((delivery) => !isUnstarted(delivery)).map((delivery) => delivery.id));
       // Marked as they start.
       // The worker's own client: its connection is the worker's, so the deliveries start eagerly.
-      await startRecordedDeliveries({ client, taskQueue, eagerStart: true, deliveries: repos.deliveries }, unstarted, settings);
+      await startRecordedDeliveries({ client, taskQueue, eagerStart: true, gate: startGate, deliveries: repos.deliveries }, unstarted, settings);
       if (unstarted.length > 0) logger.info({ deliveries: unstarted.length }, 'started deliveries their publication left behind (those started already are refused)');
       if (awaiting.length < batchSize || stopped) return;
     }

@@ -5,6 +5,8 @@ import type { Repositories } from '../db';
 import { createActivities } from '../activities';
 import { createHttpSender, type HttpSenderOptions } from '../activities/http-sender';
 import { UnwatchedWorker } from './unwatched-worker';
+import { createWorkflowSlots } from './workflow-slots';
+import type { StartGate } from '../client/delivery-workflows';
 import { ensureSearchAttributes } from './search-attributes';
 import { bundleWorkflows, prebuiltWorkflowBundle } from './workflow-bundle';
 import { defaultStartSweepTiming, sweepDeliveriesAwaitingStart, type StartSweepTiming } from './delivery-start-sweeper';
@@ -31,6 +33,8 @@ export interface RunningWorker {
   done: Promise<void>;
   /** Stops polling, waits for in-flight tasks, then releases the HTTP connections. */
   stop(): Promise<void>;
+  /** Holds starts on this worker's connection until it has a slot to take them eagerly. */
+  startGate: StartGate;
 }
 
 /**
@@ -45,6 +49,12 @@ const cachedWorkflows = 100;
  * many workflow slots as local ones (the SDK's 40 would cap attempts in flight below 100).
  */
 const taskSlots = { workflow: 100, activity: 100, localActivity: 100 };
+
+/**
+ * Workflow slots eager starts leave alone: the pollers reserve one each while they poll (10 by
+ * default), and a few go to tasks on their way (a retry's, a health workflow's).
+ */
+const slotsKeptFromStarts = 15;
 
 /**
  * Given bundle (tests), else the build's prebuilt one, else the source bundled now (`npm start`,
@@ -72,6 +82,8 @@ export async function startWorker({
   const client = new Client({ connection, namespace: config.temporalNamespace });
   // One keep-alive HTTP agent per worker, shared by every attempt.
   const sender = createHttpSender({ allowPrivateTargets: config.allowPrivateTargets, timeoutMs: config.attemptTimeoutMs, ...senderOptions });
+  const workflowSlots = createWorkflowSlots(taskSlots.workflow, slotsKeptFromStarts);
+  const startGate = workflowSlots.gate;
   const worker = await UnwatchedWorker.create({
     connection,
     namespace: config.temporalNamespace,
@@ -85,9 +97,12 @@ export async function startWorker({
     // Deliveries waiting for a retry need no memory: a bounded cache keeps the worker's RSS flat
     // however many are parked (an evicted one is replayed from its short history when it wakes).
     maxCachedWorkflows: cachedWorkflows,
-    maxConcurrentWorkflowTaskExecutions: taskSlots.workflow,
-    maxConcurrentActivityTaskExecutions: taskSlots.activity,
-    maxConcurrentLocalActivityExecutions: taskSlots.localActivity,
+    tuner: {
+      workflowTaskSlotSupplier: workflowSlots.supplier,
+      activityTaskSlotSupplier: { type: 'fixed-size', numSlots: taskSlots.activity },
+      localActivityTaskSlotSupplier: { type: 'fixed-size', numSlots: taskSlots.localActivity },
+      nexusTaskSlotSupplier: { type: 'fixed-size', numSlots: 1 },
+    },
   });
   metrics.watchTaskSlots(() => {
     const status = worker.getStatus();
@@ -98,7 +113,7 @@ export async function startWorker({
     };
   });
   const settings = deliverySettings(config);
-  const sweeper = sweepDeliveriesAwaitingStart({ repos, client, taskQueue: config.temporalTaskQueue, settings, logger, timing: startSweep });
+  const sweeper = sweepDeliveriesAwaitingStart({ repos, client, startGate, taskQueue: config.temporalTaskQueue, settings, logger, timing: startSweep });
   const done = worker
     .run()
     .finally(() => sweeper.stop())
@@ -106,6 +121,7 @@ export async function startWorker({
   return {
     worker,
     done,
+    startGate,
     stop: async () => {
       await sweeper.stop();
       if (worker.getState() === 'RUNNING') worker.shutdown();

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import request from 'supertest';
 import type { Express } from 'express';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type WorkflowClientInterceptor } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { buildApp } from '../../src/api/app';
 import { loadConfig, type Config, type LogLevel } from '../../src/config';
@@ -36,6 +36,13 @@ export interface TestAppOptions {
   logger?: Logger;
   /** The worker's test-only sender options: a DNS resolver, a test certificate authority. */
   sender?: WorkerDeps['sender'];
+  /**
+   * With `worker`: the app's client shares the worker's connection and starts deliveries through its
+   * gate, eagerly, as `npm start` runs them.
+   */
+  eagerStarts?: boolean;
+  /** Interceptors for the app's Temporal client (to see how its starts went). */
+  clientInterceptors?: WorkflowClientInterceptor[];
 }
 
 /** Settings that let the service deliver to receivers on 127.0.0.1 over plain http (tests only). */
@@ -68,14 +75,19 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const repos = createRepositories(db, createSecretBox(config.secretEncryptionKey!));
   const address = process.env.TEMPORAL_TEST_ADDRESS!;
   const connection = await Connection.connect({ address });
-  const temporal = new Client({ connection, namespace: config.temporalNamespace });
   let worker: RunningWorker | undefined;
   let workerConnection: NativeConnection | undefined;
   if (options.worker) {
     workerConnection = await NativeConnection.connect({ address });
     worker = await startWorker({ connection: workerConnection, config, repos, workflowBundle: testWorkflowBundle(), metrics, logger, sender: options.sender, startSweep: testStartSweep });
   }
-  const app = buildApp({ config, repos, logger, temporal, metrics });
+  const eagerStarts = options.eagerStarts ? worker?.startGate : undefined;
+  const temporal = new Client({
+    connection: eagerStarts ? workerConnection! : connection,
+    namespace: config.temporalNamespace,
+    interceptors: { workflow: options.clientInterceptors ?? [] },
+  });
+  const app = buildApp({ config, repos, logger, temporal, metrics, eagerStarts });
   return {
     app,
     repos,
