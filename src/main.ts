@@ -74,7 +74,7 @@ export async function startService(options: StartOptions = {}): Promise<RunningS
     const connection = await NativeConnection.connect({ address: temporalAddress });
     stack.push(() => connection.close());
     const metrics = createMetrics();
-    const worker = await startWorker({ connection, config, repos, metrics, logger });
+    const worker = await startWorker({ connection, config, repos, metrics, logger, gateEagerStarts: true });
     stack.push(() => worker.stop());
 
     // On the worker's connection: deliveries published over REST start eagerly (see DeliveryStartTarget).

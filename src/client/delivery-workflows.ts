@@ -21,7 +21,7 @@ export interface DeliveryStartTarget {
   gate?: StartGate;
 }
 
-/** Lets starts through at the pace something else can take them (the worker's EagerStartGate). */
+/** Lets starts through at the pace something else takes them (the worker's: src/worker/workflow-slots.ts). */
 export interface StartGate {
   through<T>(start: () => Promise<T>): Promise<T>;
 }

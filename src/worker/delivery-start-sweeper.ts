@@ -20,8 +20,8 @@ const batchSize = 200;
 export interface StartSweepDeps {
   repos: Repositories;
   client: Client;
-  /** The worker's: its starts go eager, at the pace the worker takes them. */
-  startGate: StartGate;
+  /** The worker's, when it counts its slots: its starts then wait for one. */
+  startGate?: StartGate;
   taskQueue: string;
   settings: DeliverySettings;
   logger: Logger;

@@ -25,6 +25,11 @@ export interface WorkerDeps {
   sender?: Pick<HttpSenderOptions, 'resolve' | 'extraCaCertificate'>;
   /** When the worker starts deliveries their publication left behind; tests shorten it. */
   startSweep?: StartSweepTiming;
+  /**
+   * The process's API starts deliveries on this worker's connection (`npm start`): count the
+   * workflow slots, so that its starts can wait for one (RunningWorker.startGate) and go eager.
+   */
+  gateEagerStarts?: boolean;
 }
 
 export interface RunningWorker {
@@ -33,8 +38,8 @@ export interface RunningWorker {
   done: Promise<void>;
   /** Stops polling, waits for in-flight tasks, then releases the HTTP connections. */
   stop(): Promise<void>;
-  /** Holds starts on this worker's connection until it has a slot to take them eagerly. */
-  startGate: StartGate;
+  /** With gateEagerStarts: holds starts on this worker's connection until it has a slot to take them eagerly. */
+  startGate?: StartGate;
 }
 
 /**
@@ -77,13 +82,16 @@ export async function startWorker({
   logger,
   sender: senderOptions,
   startSweep = defaultStartSweepTiming,
+  gateEagerStarts = false,
 }: WorkerDeps): Promise<RunningWorker> {
   await ensureSearchAttributes(connection, config.temporalNamespace);
   const client = new Client({ connection, namespace: config.temporalNamespace });
   // One keep-alive HTTP agent per worker, shared by every attempt.
   const sender = createHttpSender({ allowPrivateTargets: config.allowPrivateTargets, timeoutMs: config.attemptTimeoutMs, ...senderOptions });
-  const workflowSlots = createWorkflowSlots(taskSlots.workflow, slotsKeptFromStarts);
-  const startGate = workflowSlots.gate;
+  // Counted in JavaScript only where starts wait for them: each reservation then crosses into
+  // the event loop, which a worker on its own need not pay for.
+  const workflowSlots = gateEagerStarts ? createWorkflowSlots(taskSlots.workflow, slotsKeptFromStarts) : undefined;
+  const startGate = workflowSlots?.gate;
   const worker = await UnwatchedWorker.create({
     connection,
     namespace: config.temporalNamespace,
@@ -98,7 +106,7 @@ export async function startWorker({
     // however many are parked (an evicted one is replayed from its short history when it wakes).
     maxCachedWorkflows: cachedWorkflows,
     tuner: {
-      workflowTaskSlotSupplier: workflowSlots.supplier,
+      workflowTaskSlotSupplier: workflowSlots?.supplier ?? { type: 'fixed-size', numSlots: taskSlots.workflow },
       activityTaskSlotSupplier: { type: 'fixed-size', numSlots: taskSlots.activity },
       localActivityTaskSlotSupplier: { type: 'fixed-size', numSlots: taskSlots.localActivity },
       nexusTaskSlotSupplier: { type: 'fixed-size', numSlots: 1 },

@@ -79,7 +79,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   let workerConnection: NativeConnection | undefined;
   if (options.worker) {
     workerConnection = await NativeConnection.connect({ address });
-    worker = await startWorker({ connection: workerConnection, config, repos, workflowBundle: testWorkflowBundle(), metrics, logger, sender: options.sender, startSweep: testStartSweep });
+    worker = await startWorker({ connection: workerConnection, config, repos, workflowBundle: testWorkflowBundle(), metrics, logger, sender: options.sender, startSweep: testStartSweep, gateEagerStarts: options.eagerStarts });
   }
   const eagerStarts = options.eagerStarts ? worker?.startGate : undefined;
   const temporal = new Client({
