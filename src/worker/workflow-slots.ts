@@ -39,6 +39,7 @@ export function createWorkflowSlots(capacity: number, kept: number): WorkflowSlo
     type: 'custom',
     reserveSlot(_ctx, signal) {
       if (reserved < capacity) return Promise.resolve(reserve());
+      if (signal.aborted) return Promise.reject(signal.reason);
       return new Promise((resolve, reject) => {
         const waiting = { resolve, signal };
         pollers.push(waiting);

@@ -44,6 +44,8 @@ describe('workflow task slots and the eager start gate', () => {
     const waiting = supplier.reserveSlot(reserveContext, abort.signal);
     abort.abort(new Error('worker stopping'));
     await expect(waiting).rejects.toThrow('worker stopping');
+    // Asked again once aborted, it does not wait at all.
+    await expect(supplier.reserveSlot(reserveContext, abort.signal)).rejects.toThrow('worker stopping');
     supplier.releaseSlot(release(first));
     expect(supplier.tryReserveSlot(reserveContext)).not.toBeNull();
   });
