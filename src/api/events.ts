@@ -14,6 +14,7 @@ import { ApiError, notFound } from '../http/errors';
 import type { publishedEventSchema } from './schemas';
 import type { DeliverySettings } from '../domain/workflow-definitions';
 import type { RateLimiter } from './rate-limit';
+import { batchedStartedMarks } from './started-marks';
 
 /**
  * The publish body for the OpenAPI document: one variant per event type, with that type's `data`
@@ -50,14 +51,16 @@ export function eventsRouter({ repos, temporal, taskQueue, settings, eagerStarts
   const router = Router();
 
   /**
-   * Not marked started here, which would cost a round trip per publication: a delivery's first
-   * record (its attempt, or its status when it makes none) clears its mark. One still marked after
-   * the sweep's 30 s (a busy worker, an attempt in flight) is started again by the sweep; Temporal
-   * refuses that start (REJECT_DUPLICATE on its workflow id) and the sweep then marks it. So nothing
-   * starts twice, and what this process could not start the sweep starts, as before.
+   * Marked started in batches, not a round trip per publication; a delivery's first record (its
+   * attempt, or its status when it makes none) clears its mark too. One still marked after the
+   * sweep's 30 s (its mark not written yet, or lost) is started again by the sweep; Temporal refuses
+   * that start (REJECT_DUPLICATE on its workflow id) and the sweep then marks it. So nothing starts
+   * twice, and what this process could not start the sweep starts.
    */
+  const startedMarks = batchedStartedMarks(repos.deliveries, logger);
   const startInBackground = (deliveries: DeliveryAwaitingStart[]) => {
-    startRecordedDeliveries({ client: temporal, taskQueue, eagerStart: !!eagerStarts, gate: eagerStarts }, deliveries, settings).catch((err: unknown) =>
+    const target = { client: temporal, taskQueue, eagerStart: !!eagerStarts, gate: eagerStarts, deliveries: startedMarks };
+    startRecordedDeliveries(target, deliveries, settings).catch((err: unknown) =>
       logger.warn({ err, deliveries: deliveries.length }, 'deliveries not started yet; the worker will start them'),
     );
   };

@@ -100,19 +100,19 @@ export async function startDeliveryWorkflows(
   );
 }
 
-/** Recorded deliveries started (and, by the sweep, marked started) this many at a time, so a large fan-out is not started twice. */
+/** Recorded deliveries started and marked started this many at a time, so a large fan-out is not started twice. */
 const markEvery = 100;
 /** How long one start may take once let through: a Temporal that does not answer is left to the worker's sweep. */
 const startWithinMs = 10_000;
 
 /**
  * Starts the workflows of deliveries a publication recorded as awaiting their start, a batch at a
- * time. Given `deliveries` (the worker's sweep), it marks each batch started as it goes; without
- * (a publication), each delivery's first record clears its mark. What is not started, the sweep
- * starts later.
+ * time, and marks each batch started in `deliveries` as it goes (the sweep's marks are written at
+ * once, a publication's in batches: api/started-marks.ts). What is not started, the sweep starts
+ * later.
  */
 export async function startRecordedDeliveries(
-  { deliveries: marks, ...target }: DeliveryStartTarget & { deliveries?: StartedMarks },
+  { deliveries: marks, ...target }: DeliveryStartTarget & { deliveries: StartedMarks },
   deliveries: DeliveryToStart[],
   settings: DeliverySettings,
 ): Promise<void> {
@@ -120,6 +120,6 @@ export async function startRecordedDeliveries(
     const chunk = deliveries.slice(from, from + markEvery);
     const planned = chunk.map((delivery) => plannedDelivery(delivery, settings));
     await startDeliveryWorkflows(target, planned, settings, startWithinMs);
-    await marks?.markStarted(chunk.map((delivery) => delivery.id));
+    await marks.markStarted(chunk.map((delivery) => delivery.id));
   }
 }

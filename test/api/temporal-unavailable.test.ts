@@ -72,8 +72,8 @@ describe('with Temporal unreachable', () => {
       const published = await asAdmin(t.app).post('/api/v1/admin/events', { integrationId: integration.id, event: 'supplier.created', data: supplier }).expect(202);
       await waitFor('the first attempt in flight', () => (receiver.requests.length === 1 ? true : undefined));
       const [delivery] = await t.repos.deliveries.listForEvent(integration.id, published.body.id);
-      // The publication leaves the mark to the delivery's first record, which the hanging attempt
-      // has not made: the sweep clears it, after a start Temporal refuses.
+      // The hanging attempt has made no first record: the mark is cleared by the publication's
+      // batched marks or, if it looks first, by the sweep, after a start Temporal refuses.
       const row = () => t.repos.db('deliveries').where({ id: delivery.id }).first();
       const marked = await waitFor('the sweep to mark it', async () => {
         const current = await row();
