@@ -109,6 +109,7 @@ export async function startWorker({
       workflowTaskSlotSupplier: workflowSlots?.supplier ?? { type: 'fixed-size', numSlots: taskSlots.workflow },
       activityTaskSlotSupplier: { type: 'fixed-size', numSlots: taskSlots.activity },
       localActivityTaskSlotSupplier: { type: 'fixed-size', numSlots: taskSlots.localActivity },
+      // The tuner needs one for Nexus too; the worker serves no Nexus operations.
       nexusTaskSlotSupplier: { type: 'fixed-size', numSlots: 1 },
     },
   });

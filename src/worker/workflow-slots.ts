@@ -18,7 +18,7 @@ export interface WorkflowSlots {
  */
 export function createWorkflowSlots(capacity: number, kept: number): WorkflowSlots {
   let reserved = 0;
-  const pollers: Array<{ resolve: (permit: SlotPermit) => void; signal: AbortSignal }> = [];
+  const pollers: Array<{ resolve: (permit: SlotPermit) => void }> = [];
   /** Starts let through whose slot is not reserved yet (the SDK reserves it as it sends the start). */
   const letThrough = new Set<symbol>();
   const waitingStarts: Array<{ token: symbol; resolve: () => void }> = [];
@@ -41,7 +41,7 @@ export function createWorkflowSlots(capacity: number, kept: number): WorkflowSlo
       if (reserved < capacity) return Promise.resolve(reserve());
       if (signal.aborted) return Promise.reject(signal.reason);
       return new Promise((resolve, reject) => {
-        const waiting = { resolve, signal };
+        const waiting = { resolve };
         pollers.push(waiting);
         signal.addEventListener(
           'abort',
