@@ -212,7 +212,7 @@ export function createDeliveryActivities({ repos, sender, client, config, metric
         const { deliveries } = await repos.publications.record(
           { id: event.id, integrationId: event.integrationId, type: event.event, timestamp: event.timestamp, body: payloadBody(event) },
           // This fan-out starts them itself, and retries until it has.
-          { startPending: false },
+          { startBy: 'caller' },
         );
         return deliveries.map((delivery) => plannedDelivery(delivery, settings()));
       } catch (err) {

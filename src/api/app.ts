@@ -7,7 +7,7 @@ import { errorHandler, unknownRoute } from '../http/errors';
 import { integrationFromPath, integrationsRouter } from './integrations';
 import { jsonBody } from './validate';
 import { webhooksRouter } from './webhooks';
-import { eventsRouter } from './events';
+import { eventsRouter, type PublishedStarts } from './events';
 import { deliveriesRouter } from './deliveries';
 import { operationsRouter } from '../http/operations';
 import { countRequests } from './request-metrics';
@@ -47,12 +47,18 @@ export interface AppDeps {
    * task handed back with the start, as fast as the worker has slots for them.
    */
   eagerStarts?: StartGate;
+  /**
+   * Who starts published deliveries: this process (the default), or the workers, which it tells
+   * over the database (`npm run api`: its client shares no worker's connection, so its starts could
+   * not come back eager, where a worker's do; and it spends its time answering).
+   */
+  publishedStarts?: PublishedStarts;
   /** The process's metrics (shared with the worker under `npm start`); a fresh set by default. */
   metrics?: Metrics;
 }
 
 /** The REST API (SPEC.md), without listening. */
-export function buildApp({ config, repos, logger, temporal, eagerStarts, metrics = createMetrics() }: AppDeps): Express {
+export function buildApp({ config, repos, logger, temporal, eagerStarts, publishedStarts = 'here', metrics = createMetrics() }: AppDeps): Express {
   const health = createHealthControl({ client: temporal, taskQueue: config.temporalTaskQueue });
   const app = express();
   app.disable('x-powered-by');
@@ -70,7 +76,7 @@ export function buildApp({ config, repos, logger, temporal, eagerStarts, metrics
   const admin = checkPathIds(Router());
   admin.use('/integrations/:integrationId', integrationFromPath(repos), integrationRoutes);
   admin.use('/integrations', integrationsRouter({ repos }));
-  admin.use('/events', eventsRouter({ repos, temporal, taskQueue: config.temporalTaskQueue, settings, eagerStarts, limiter, logger }));
+  admin.use('/events', eventsRouter({ repos, temporal, taskQueue: config.temporalTaskQueue, settings, eagerStarts, publishedStarts, limiter, logger }));
 
   const api = Router();
   // A publication takes its token in its own statement (eventsRouter): one round trip fewer.

@@ -15,6 +15,7 @@ import type { publishedEventSchema } from './schemas';
 import type { DeliverySettings } from '../domain/workflow-definitions';
 import type { RateLimiter } from './rate-limit';
 import { batchedStartedMarks } from './started-marks';
+import { coalescedAnnouncements } from './start-announcements';
 
 /**
  * The publish body for the OpenAPI document: one variant per event type, with that type's `data`
@@ -37,18 +38,27 @@ export interface EventsRouterDeps {
   settings: DeliverySettings;
   /** The gate of this process's worker, when `temporal` shares its connection (AppDeps.eagerStarts). */
   eagerStarts?: StartGate;
+  /** Who starts the published deliveries (AppDeps.publishedStarts). */
+  publishedStarts: PublishedStarts;
   /** Deferred to this route (app.ts): the publication's statement takes the credential's token. */
   limiter: Pick<RateLimiter, 'claim' | 'answer'>;
   logger: Logger;
 }
 
 /**
+ * Who starts a REST publication's delivery workflows, right after its answer: this process, or the
+ * workers, told over the database (they claim and start them at once; src/worker/delivery-start-sweeper.ts).
+ */
+export type PublishedStarts = 'here' | 'workers';
+
+/**
  * Admin: publish an event over REST, with the same rules as the TypeScript publisher. The event
  * and its deliveries are recorded in one statement, which is the acknowledgement: the delivery
  * workflows start right after, and the worker starts any left behind (a crash, Temporal away).
  */
-export function eventsRouter({ repos, temporal, taskQueue, settings, eagerStarts, limiter, logger }: EventsRouterDeps): Router {
+export function eventsRouter({ repos, temporal, taskQueue, settings, eagerStarts, publishedStarts, limiter, logger }: EventsRouterDeps): Router {
   const router = Router();
+  const announce = coalescedAnnouncements(repos.deliveries, logger);
 
   /**
    * Marked started in batches, not a round trip per publication; a delivery's first record (its
@@ -79,7 +89,8 @@ export function eventsRouter({ repos, temporal, taskQueue, settings, eagerStarts
     let publication;
     try {
       const takeFrom = limiter.claim(res);
-      publication = await repos.publications.record({ id, integrationId: request.integrationId, type: request.event, timestamp, body }, { startPending: true, takeFrom });
+      const startBy = publishedStarts === 'workers' ? 'workers' : 'publisher';
+      publication = await repos.publications.record({ id, integrationId: request.integrationId, type: request.event, timestamp, body }, { startBy, takeFrom });
     } catch (err) {
       // The RateLimit headers of the token the statement took; the 429 when it had none to take.
       if (err instanceof PublicationRefusedError && err.take) limiter.answer(res, err.take);
@@ -92,7 +103,9 @@ export function eventsRouter({ repos, temporal, taskQueue, settings, eagerStarts
     const { event } = publication;
     const published: z.infer<typeof publishedEventSchema> = { id: event.id, event: request.event, integrationId: event.integrationId, timestamp: event.timestamp };
     res.status(202).json(published);
-    startInBackground(publication.deliveries);
+    if (publication.deliveries.length === 0) return;
+    if (publishedStarts === 'workers') announce();
+    else startInBackground(publication.deliveries);
   });
 
   return router;

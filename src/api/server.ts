@@ -12,7 +12,8 @@ async function main(): Promise<void> {
   const repos = await openRepositories({ databaseUrl: config.databaseUrl, logger, encryptionKey: config.secretEncryptionKey });
   const connection = await Connection.connect({ address: config.temporalAddress });
   const temporal = new Client({ connection, namespace: config.temporalNamespace });
-  const server = await listen(buildApp({ config, repos, logger, temporal }), config.port);
+  // Its deliveries are started by the workers (`npm run worker`), which it tells over the database.
+  const server = await listen(buildApp({ config, repos, logger, temporal, publishedStarts: 'workers' }), config.port);
   logger.info({ port: boundPort(server), adminRoutes: Boolean(config.adminApiKey) }, 'API listening');
   if (!config.adminApiKey) logger.warn('ADMIN_API_KEY is unset: admin routes answer 401');
   stopOnSignals(async () => {

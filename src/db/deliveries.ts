@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { isFinalStatus, type Attempt, type DeliveryStatus, type DeliveryToStart, type RecordedDelivery } from '../domain/deliveries';
 import type { SecretBox } from './secret-box';
 import { healthyWithNothingPendingSql, signingSecrets } from './webhooks';
+import { awaitingStartChannel } from './awaiting-starts';
 
 export interface Delivery extends RecordedDelivery {
   status: DeliveryStatus;
@@ -49,6 +50,7 @@ export interface DeliveryRow {
   finished_at: Date | null;
   redelivery_of: string | null;
   start_pending: boolean;
+  start_claimable_at: Date | null;
   failure_counted: boolean;
 }
 
@@ -78,12 +80,6 @@ const toDelivery = (row: DeliveryRow): Delivery => ({
   finishedAt: row.finished_at,
   redeliveryOf: row.redelivery_of,
 });
-
-/** Deliveries joined with their webhooks' URLs. */
-const withTargetUrl = (db: Knex) =>
-  db<DeliveryRow & { target_url: string }>('deliveries')
-    .join('webhooks', 'webhooks.id', 'deliveries.webhook_id')
-    .select('deliveries.*', 'webhooks.url as target_url');
 
 /** A delivery row read with its webhook's URL (as target_url). */
 export const deliveryAwaitingStartFromRow = (row: DeliveryRow & { target_url: string }): DeliveryAwaitingStart => ({ ...toDelivery(row), targetUrl: row.target_url });
@@ -241,14 +237,38 @@ export function createDeliveryRepository(db: Knex, box: SecretBox) {
       return rows.length > 0;
     },
 
-    /** Deliveries whose workflows were to be started by their publication and are not known to be, oldest first. */
-    async awaitingStart(olderThanMs: number, limit: number): Promise<DeliveryAwaitingStart[]> {
-      const rows = await withTargetUrl(db)
-        .where('deliveries.start_pending', true)
-        .andWhere('deliveries.created_at', '<', db.raw(`now() - make_interval(secs => ?)`, [olderThanMs / 1000]))
-        .orderBy('deliveries.created_at')
-        .limit(limit);
+    /**
+     * Claims, oldest first, deliveries awaiting their start that this worker may start now: those
+     * left to the workers, and those their publishing process has had `graceMs` to start. Each is
+     * claimed for `graceMs` (skipping rows another worker is claiming), so that workers sharing the
+     * database do not start the same deliveries; one claimed by a worker that then died is claimed
+     * again once that time is up.
+     */
+    async claimAwaitingStart(graceMs: number, limit: number): Promise<DeliveryAwaitingStart[]> {
+      const { rows } = await db.raw<{ rows: Array<DeliveryRow & { target_url: string }> }>(
+        `WITH claimable AS (
+           SELECT id FROM deliveries
+           WHERE start_pending AND coalesce(start_claimable_at, created_at + make_interval(secs => :grace)) <= now()
+           ORDER BY created_at
+           LIMIT :limit
+           FOR UPDATE SKIP LOCKED
+         ),
+         claimed AS (
+           UPDATE deliveries SET start_claimable_at = now() + make_interval(secs => :grace)
+           FROM claimable WHERE deliveries.id = claimable.id
+           RETURNING deliveries.*
+         )
+         SELECT claimed.*, webhooks.url AS target_url
+         FROM claimed JOIN webhooks ON webhooks.id = claimed.webhook_id
+         ORDER BY claimed.created_at`,
+        { grace: graceMs / 1000, limit },
+      );
       return rows.map(deliveryAwaitingStartFromRow);
+    },
+
+    /** Tells the listening workers that deliveries left to them await their start (listenForAwaitingStarts). */
+    async announceAwaitingStart(): Promise<void> {
+      await db.raw('SELECT pg_notify(?, \'\')', [awaitingStartChannel]);
     },
 
     /** These deliveries' workflows are started (or were already). */

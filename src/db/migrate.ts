@@ -8,6 +8,7 @@ import * as deliveryStartOutbox from './migrations/006-delivery-start-outbox';
 import * as failureReports from './migrations/007-failure-reports';
 import * as apiRateLimits from './migrations/008-api-rate-limits';
 import * as attemptWaits from './migrations/009-attempt-waits';
+import * as deliveryStartClaims from './migrations/010-delivery-start-claims';
 
 interface Migration {
   up(db: Knex): Promise<void>;
@@ -25,6 +26,7 @@ const migrations: Record<string, Migration> = {
   '007-failure-reports': failureReports,
   '008-api-rate-limits': apiRateLimits,
   '009-attempt-waits': attemptWaits,
+  '010-delivery-start-claims': deliveryStartClaims,
 };
 
 const migrationSource: Knex.MigrationSource<string> = {

@@ -76,10 +76,11 @@ const recordStatement = (take: string) => `
       AND stored.type = :type AND :type = ANY(w.events)
   ),
   planned AS (
-    INSERT INTO deliveries (id, workflow_id, event_id, webhook_id, integration_id, event_type, start_pending)
+    INSERT INTO deliveries (id, workflow_id, event_id, webhook_id, integration_id, event_type, start_pending, start_claimable_at)
     SELECT (SELECT :deliveryIdPrefix || string_agg(substr(:base62, 1 + floor(random() * 62)::int, 1), '')
               FROM generate_series(1, 24) WHERE s.id IS NOT NULL),
-           :workflowIdPrefix || s.id, :eventId, s.id, :integrationId, :type, CAST(:startPending AS boolean)
+           :workflowIdPrefix || s.id, :eventId, s.id, :integrationId, :type, CAST(:startPending AS boolean),
+           CASE WHEN CAST(:byWorkers AS boolean) THEN now() END
     FROM subscribed s
     ON CONFLICT (workflow_id) DO UPDATE SET workflow_id = deliveries.workflow_id WHERE deliveries.status = 'pending'
     RETURNING deliveries.*
@@ -105,6 +106,15 @@ type RecordRow = { take_tokens: number | string | null; take_allowed: boolean } 
 );
 
 /**
+ * Who starts a publication's delivery workflows:
+ *  - `caller`: the caller, before it is done (the fan-out workflow's activity, retried until it has);
+ *  - `publisher`: the publishing process, right after its answer; they await their start meanwhile,
+ *    and a worker starts any still awaiting it after its grace (src/worker/delivery-start-sweeper.ts);
+ *  - `workers`: any worker, at once (the publishing process announces them: announceAwaitingStart).
+ */
+export type DeliveryStarter = 'caller' | 'publisher' | 'workers';
+
+/**
  * Records one publication, atomically: the event (once per integration and id) and one pending
  * delivery per active webhook subscribed to it. Idempotent; an id used again for another event
  * type is refused with EventIdConflictError, an unknown integration with UnknownIntegrationError.
@@ -114,7 +124,7 @@ type RecordRow = { take_tokens: number | string | null; take_allowed: boolean } 
  */
 export function createPublicationRepository(db: Knex) {
   return {
-    async record(event: StoredEvent, { startPending, takeFrom }: { startPending: boolean; takeFrom?: Bucket }): Promise<Publication> {
+    async record(event: StoredEvent, { startBy, takeFrom }: { startBy: DeliveryStarter; takeFrom?: Bucket }): Promise<Publication> {
       const { rows } = await db.raw<{ rows: RecordRow[] }>(takeFrom ? withTake : withoutTake, {
         ...(takeFrom && takeBindings(takeFrom)),
         integrationId: event.integrationId,
@@ -122,7 +132,8 @@ export function createPublicationRepository(db: Knex) {
         type: event.type,
         body: event.body,
         timestamp: event.timestamp,
-        startPending,
+        startPending: startBy !== 'caller',
+        byWorkers: startBy === 'workers',
         deliveryIdPrefix: idPrefixes.delivery,
         base62: '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz',
         // workflowIds.delivery ends with the webhook id.

@@ -8,12 +8,15 @@ import type { DeliverySettings } from '../domain/workflow-definitions';
 export interface StartSweepTiming {
   /** How often the worker looks for deliveries left behind. */
   everyMs: number;
-  /** How long a publication has to start its own deliveries before the worker steps in. */
-  olderThanMs: number;
+  /**
+   * How long a publishing process has to start its own deliveries before a worker steps in, and how
+   * long a worker's claim on the deliveries it starts keeps other workers away.
+   */
+  graceMs: number;
 }
 
 /** A publication starting a large fan-out under load may take a while; the sweep leaves it that long. */
-export const defaultStartSweepTiming: StartSweepTiming = { everyMs: 5_000, olderThanMs: 30_000 };
+export const defaultStartSweepTiming: StartSweepTiming = { everyMs: 5_000, graceMs: 30_000 };
 
 const batchSize = 200;
 
@@ -29,9 +32,11 @@ export interface StartSweepDeps {
 }
 
 /**
- * Starts the delivery workflows a REST publication recorded but did not get to start (its process
- * died, or Temporal was away): what makes an acknowledged publication durable. A second start of
- * the same delivery is refused by its workflow id, so racing the publication is harmless.
+ * Starts the delivery workflows a REST publication recorded and left to the workers (`npm run api`),
+ * at once when woken (its announcement: listenForAwaitingStarts), and those their publishing process
+ * did not get to start (it died, or Temporal was away): what makes an acknowledged publication
+ * durable. Each pass claims what it starts (claimAwaitingStart), so workers sharing the database
+ * do not start the same deliveries; a second start of one is refused by its workflow id all the same.
  */
 export function sweepDeliveriesAwaitingStart({ repos, client, startGate, taskQueue, settings, logger, timing }: StartSweepDeps) {
   let stopped = false;
@@ -40,7 +45,7 @@ export function sweepDeliveriesAwaitingStart({ repos, client, startGate, taskQue
 
   async function sweepOnce(): Promise<void> {
     for (;;) {
-      const awaiting = await repos.deliveries.awaitingStart(timing.olderThanMs, batchSize);
+      const awaiting = await repos.deliveries.claimAwaitingStart(timing.graceMs, batchSize);
       // A delivery that has made an attempt or changed status was started: only its mark was lost
       // (rows from before a delivery's first record cleared its mark).
       // One with neither may still have started (its first attempt in flight): Temporal refuses that start.
@@ -50,23 +55,42 @@ export function sweepDeliveriesAwaitingStart({ repos, client, startGate, taskQue
       // Marked as they start.
       // The worker's own client: its connection is the worker's, so the deliveries start eagerly.
       await startRecordedDeliveries({ client, taskQueue, eagerStart: true, gate: startGate, deliveries: repos.deliveries }, unstarted, settings);
-      if (unstarted.length > 0) logger.info({ deliveries: unstarted.length }, 'started deliveries their publication left behind (those started already are refused)');
+      // Past their grace: their publishing process (or the worker that claimed them) did not start them.
+      const leftBehind = unstarted.filter((delivery) => Date.now() - delivery.createdAt.getTime() >= timing.graceMs).length;
+      if (leftBehind > 0) logger.info({ deliveries: leftBehind }, 'started deliveries their publication left behind (those started already are refused)');
       if (awaiting.length < batchSize || stopped) return;
     }
   }
 
-  const schedule = () => {
-    timer = setTimeout(() => {
-      sweeping = sweepOnce()
-        .catch((err: unknown) => logger.warn({ err }, 'could not start the deliveries left behind; trying again'))
-        .finally(() => {
-          if (!stopped) schedule();
-        });
-    }, timing.everyMs);
+  let passing = false;
+  let wokenMeanwhile = false;
+
+  /** One pass now, or, while one runs, another right after it; then the next after `everyMs`. */
+  const pass = () => {
+    clearTimeout(timer);
+    if (passing) {
+      wokenMeanwhile = true;
+      return;
+    }
+    passing = true;
+    sweeping = sweepOnce()
+      .catch((err: unknown) => logger.warn({ err }, 'could not start the deliveries left behind; trying again'))
+      .finally(() => {
+        passing = false;
+        if (stopped) return;
+        if (wokenMeanwhile) {
+          wokenMeanwhile = false;
+          pass();
+        } else timer = setTimeout(pass, timing.everyMs);
+      });
   };
-  schedule();
+  timer = setTimeout(pass, timing.everyMs);
 
   return {
+    /** Deliveries were announced: a pass now (or right after the one running). */
+    wake(): void {
+      if (!stopped) pass();
+    },
     async stop(): Promise<void> {
       stopped = true;
       clearTimeout(timer);

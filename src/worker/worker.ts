@@ -1,4 +1,4 @@
-import { Client } from '@temporalio/client';
+import { Client, type WorkflowClientInterceptor } from '@temporalio/client';
 import { NativeConnection, type Worker, type WorkflowBundle, type WorkflowBundleOption } from '@temporalio/worker';
 import { deliverySettings, type Config } from '../config';
 import type { Repositories } from '../db';
@@ -21,15 +21,23 @@ export interface WorkerDeps {
   workflowBundle?: WorkflowBundle;
   metrics: Metrics;
   logger: Logger;
+  /** Tests only: interceptors for the worker's own client (to see how its starts went). */
+  clientInterceptors?: WorkflowClientInterceptor[];
   /** Tests only: a DNS resolver and a test certificate authority for the sender. */
   sender?: Pick<HttpSenderOptions, 'resolve' | 'extraCaCertificate'>;
   /** When the worker starts deliveries their publication left behind; tests shorten it. */
   startSweep?: StartSweepTiming;
   /**
-   * The process's API starts deliveries on this worker's connection (`npm start`): count the
-   * workflow slots, so that its starts can wait for one (RunningWorker.startGate) and go eager.
+   * Deliveries start on this worker's connection: those of the process's API (`npm start`), or
+   * those publications leave to the workers (`npm run worker`, with announcedStarts). Count the
+   * workflow slots, so that those starts can wait for one (RunningWorker.startGate) and go eager.
    */
   gateEagerStarts?: boolean;
+  /**
+   * Listens for publications announcing deliveries left to the workers (listenForAwaitingStarts);
+   * each announcement wakes the start sweep, which claims and starts them at once.
+   */
+  announcedStarts?: (wake: () => void) => { close(): Promise<void> };
 }
 
 export interface RunningWorker {
@@ -83,9 +91,11 @@ export async function startWorker({
   sender: senderOptions,
   startSweep = defaultStartSweepTiming,
   gateEagerStarts = false,
+  announcedStarts,
+  clientInterceptors = [],
 }: WorkerDeps): Promise<RunningWorker> {
   await ensureSearchAttributes(connection, config.temporalNamespace);
-  const client = new Client({ connection, namespace: config.temporalNamespace });
+  const client = new Client({ connection, namespace: config.temporalNamespace, interceptors: { workflow: clientInterceptors } });
   // One keep-alive HTTP agent per worker, shared by every attempt.
   const sender = createHttpSender({ allowPrivateTargets: config.allowPrivateTargets, timeoutMs: config.attemptTimeoutMs, ...senderOptions });
   // Counted in JavaScript only where starts wait for them: each reservation then crosses into
@@ -123,16 +133,21 @@ export async function startWorker({
   });
   const settings = deliverySettings(config);
   const sweeper = sweepDeliveriesAwaitingStart({ repos, client, startGate, taskQueue: config.temporalTaskQueue, settings, logger, timing: startSweep });
+  const listener = announcedStarts?.(() => sweeper.wake());
+  const stopStarting = async () => {
+    await listener?.close();
+    await sweeper.stop();
+  };
   const done = worker
     .run()
-    .finally(() => sweeper.stop())
+    .finally(stopStarting)
     .finally(() => sender.close());
   return {
     worker,
     done,
     startGate,
     stop: async () => {
-      await sweeper.stop();
+      await stopStarting();
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await done;
     },

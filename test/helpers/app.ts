@@ -10,6 +10,9 @@ import { createSecretBox } from '../../src/db/secret-box';
 import { createLogger, type Logger } from '../../src/logger';
 import { randomBase62 } from '../../src/domain/ids';
 import { startWorker, type RunningWorker, type WorkerDeps } from '../../src/worker/worker';
+import type { StartSweepTiming } from '../../src/worker/delivery-start-sweeper';
+import type { PublishedStarts } from '../../src/api/events';
+import { listenForAwaitingStarts } from '../../src/db/awaiting-starts';
 import { createMetrics } from '../../src/metrics';
 import { createTestDb } from './db';
 import type { Db } from '../../src/db/knex';
@@ -43,6 +46,15 @@ export interface TestAppOptions {
   eagerStarts?: boolean;
   /** Interceptors for the app's Temporal client (to see how its starts went). */
   clientInterceptors?: WorkflowClientInterceptor[];
+  /**
+   * `workers`: the app leaves published deliveries to the workers, as `npm run api` does, and the
+   * worker (with `worker`) listens for them and starts them through its gate, as `npm run worker` does.
+   */
+  publishedStarts?: PublishedStarts;
+  /** Interceptors for the worker's own client (to see how the starts it makes went). */
+  workerClientInterceptors?: WorkflowClientInterceptor[];
+  /** The worker's start sweep, when a test needs it other than every 200 ms with a 500 ms grace. */
+  startSweep?: StartSweepTiming;
 }
 
 /** Settings that let the service deliver to receivers on 127.0.0.1 over plain http (tests only). */
@@ -60,7 +72,7 @@ const testEnv = {
 };
 
 /** Deliveries a publication left behind are started within a second, not the default 10 to 15 s. */
-const testStartSweep = { everyMs: 200, olderThanMs: 500 };
+const testStartSweep = { everyMs: 200, graceMs: 500 };
 
 /**
  * The real app on a real database of its own, with a Temporal client for the test server and,
@@ -79,7 +91,20 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   let workerConnection: NativeConnection | undefined;
   if (options.worker) {
     workerConnection = await NativeConnection.connect({ address });
-    worker = await startWorker({ connection: workerConnection, config, repos, workflowBundle: testWorkflowBundle(), metrics, logger, sender: options.sender, startSweep: testStartSweep, gateEagerStarts: options.eagerStarts });
+    const leftToWorkers = options.publishedStarts === 'workers';
+    worker = await startWorker({
+      connection: workerConnection,
+      config,
+      repos,
+      workflowBundle: testWorkflowBundle(),
+      metrics,
+      logger,
+      sender: options.sender,
+      startSweep: options.startSweep ?? testStartSweep,
+      gateEagerStarts: options.eagerStarts || leftToWorkers,
+      announcedStarts: leftToWorkers ? announcedStarts(db, logger) : undefined,
+      clientInterceptors: options.workerClientInterceptors,
+    });
   }
   const eagerStarts = options.eagerStarts ? worker?.startGate : undefined;
   const temporal = new Client({
@@ -87,7 +112,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     namespace: config.temporalNamespace,
     interceptors: { workflow: options.clientInterceptors ?? [] },
   });
-  const app = buildApp({ config, repos, logger, temporal, metrics, eagerStarts });
+  const app = buildApp({ config, repos, logger, temporal, metrics, eagerStarts, publishedStarts: options.publishedStarts });
   return {
     app,
     repos,
@@ -104,11 +129,17 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   };
 }
 
+/** A worker's listener for deliveries left to the workers, on this test's database, as `npm run worker` listens. */
+const announcedStarts = (db: Db, logger: Logger) => (wake: () => void) => listenForAwaitingStarts({ databaseUrl: process.env.DATABASE_URL, db }, wake, logger);
+
 /** The workflow bundle global-setup built once for the whole run. */
 const testWorkflowBundle = () => ({ code: readFileSync(process.env.WORKFLOW_BUNDLE_PATH!, 'utf8') });
 
 /** Another worker for a test app's task queue (e.g. after its first one stopped); stop() closes it. */
-export async function startAnotherWorker(t: TestApp): Promise<{ stop(): Promise<void> }> {
+export async function startAnotherWorker(
+  t: TestApp,
+  { listening = false, clientInterceptors, startSweep = testStartSweep }: { listening?: boolean; clientInterceptors?: WorkflowClientInterceptor[]; startSweep?: StartSweepTiming } = {},
+): Promise<{ stop(): Promise<void> }> {
   const connection = await NativeConnection.connect({ address: process.env.TEMPORAL_TEST_ADDRESS });
   const worker = await startWorker({
     connection,
@@ -117,7 +148,10 @@ export async function startAnotherWorker(t: TestApp): Promise<{ stop(): Promise<
     workflowBundle: testWorkflowBundle(),
     metrics: createMetrics(),
     logger: createLogger('silent'),
-    startSweep: testStartSweep,
+    startSweep,
+    clientInterceptors,
+    // As `npm run worker`: listening for the deliveries publications leave to the workers.
+    ...(listening && { gateEagerStarts: true, announcedStarts: announcedStarts(t.repos.db, createLogger('silent')) }),
   });
   return {
     stop: async () => {

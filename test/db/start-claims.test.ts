@@ -1,0 +1,76 @@
+import { createRepositories, type Repositories } from '../../src/db';
+import { createSecretBox } from '../../src/db/secret-box';
+import type { DeliveryStarter } from '../../src/db/publications';
+import { newId, newWebhookSecret } from '../../src/domain/ids';
+import { createTestDb, type TestDb } from '../helpers/db';
+
+let t: TestDb;
+let repos: Repositories;
+let integrationId: string;
+const box = createSecretBox(Buffer.alloc(32, 7));
+
+beforeEach(async () => {
+  // A database of each test's own: a claim takes whatever awaits its start.
+  t = await createTestDb();
+  repos = createRepositories(t.db, box);
+  integrationId = (await repos.integrations.insert({ id: newId('integration'), name: 'Acme' })).id;
+  for (const url of ['https://example.com/a', 'https://example.com/b']) {
+    await repos.webhooks.insert({ id: newId('webhook'), integrationId, url, events: ['supplier.created'], description: null, secret: newWebhookSecret() });
+  }
+});
+afterEach(() => t.close());
+
+/** One event published to both webhooks: the ids of its two deliveries. */
+async function published(startBy: DeliveryStarter): Promise<string[]> {
+  const event = { id: newId('event'), integrationId, type: 'supplier.created', body: '{}', timestamp: '2026-01-01T00:00:00.000Z' };
+  const { deliveries } = await repos.publications.record(event, { startBy });
+  return deliveries.map((delivery) => delivery.id).sort();
+}
+
+const ids = (claimed: Array<{ id: string }>) => claimed.map((delivery) => delivery.id).sort();
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('claiming deliveries awaiting their start', () => {
+  it('takes those left to the workers at once, with their target, and no worker again until the claim is up', async () => {
+    const left = await published('workers');
+    const claimed = await repos.deliveries.claimAwaitingStart(400, 100);
+    expect(ids(claimed)).toEqual(left);
+    expect(claimed.map((delivery) => delivery.targetUrl).sort()).toEqual(['https://example.com/a', 'https://example.com/b']);
+    expect(await repos.deliveries.claimAwaitingStart(400, 100)).toEqual([]);
+    // The worker that claimed them did not start them (it died): another takes them once the claim is up.
+    await sleep(500);
+    expect(ids(await repos.deliveries.claimAwaitingStart(400, 100))).toEqual(left);
+  });
+
+  it('leaves a publishing process its grace to start its own, and takes them after it', async () => {
+    const own = await published('publisher');
+    expect(await repos.deliveries.claimAwaitingStart(400, 100)).toEqual([]);
+    await sleep(500);
+    expect(ids(await repos.deliveries.claimAwaitingStart(400, 100))).toEqual(own);
+  });
+
+  it('never takes those a fan-out starts itself, nor those marked started', async () => {
+    await published('caller');
+    await repos.deliveries.markStarted(await published('workers'));
+    expect(await repos.deliveries.claimAwaitingStart(0, 100)).toEqual([]);
+  });
+
+  it('gives workers claiming at once each a share of their own', async () => {
+    const left = (await Promise.all(Array.from({ length: 20 }, () => published('workers')))).flat();
+    const other = t.connectAgain();
+    const otherRepos = createRepositories(other, box);
+    try {
+      const claims = await Promise.all([
+        repos.deliveries.claimAwaitingStart(30_000, 15),
+        otherRepos.deliveries.claimAwaitingStart(30_000, 15),
+        repos.deliveries.claimAwaitingStart(30_000, 15),
+      ]);
+      const all = claims.flatMap(ids);
+      expect(all).toHaveLength(40);
+      expect(new Set(all).size).toBe(40);
+      expect(all.sort()).toEqual(left.sort());
+    } finally {
+      if (other !== t.db) await other.destroy();
+    }
+  });
+});
