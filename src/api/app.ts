@@ -48,7 +48,7 @@ export interface AppDeps {
    */
   eagerStarts?: StartGate;
   /**
-   * Who starts published deliveries: this process (the default), or the workers, which it tells
+   * Who starts published deliveries: this process (`publisher`, the default), or the workers, which it tells
    * over the database (`npm run api`: its client shares no worker's connection, so its starts could
    * not come back eager, where a worker's do; and it spends its time answering).
    */
@@ -58,7 +58,7 @@ export interface AppDeps {
 }
 
 /** The REST API (SPEC.md), without listening. */
-export function buildApp({ config, repos, logger, temporal, eagerStarts, publishedStarts = 'here', metrics = createMetrics() }: AppDeps): Express {
+export function buildApp({ config, repos, logger, temporal, eagerStarts, publishedStarts = 'publisher', metrics = createMetrics() }: AppDeps): Express {
   const health = createHealthControl({ client: temporal, taskQueue: config.temporalTaskQueue });
   const app = express();
   app.disable('x-powered-by');

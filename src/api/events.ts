@@ -8,7 +8,7 @@ import { eventCatalog, subscribableEventTypes } from '../domain/event-catalog';
 import { payloadBody } from '../domain/event-payload';
 import type { Repositories } from '../db';
 import type { DeliveryAwaitingStart } from '../db/deliveries';
-import { EventIdConflictError, PublicationRefusedError, UnknownIntegrationError } from '../db/publications';
+import { EventIdConflictError, PublicationRefusedError, UnknownIntegrationError, type DeliveryStarter } from '../db/publications';
 import { newId } from '../domain/ids';
 import { ApiError, notFound } from '../http/errors';
 import type { publishedEventSchema } from './schemas';
@@ -46,10 +46,11 @@ export interface EventsRouterDeps {
 }
 
 /**
- * Who starts a REST publication's delivery workflows, right after its answer: this process, or the
- * workers, told over the database (they claim and start them at once; src/worker/delivery-start-sweeper.ts).
+ * Who starts a REST publication's delivery workflows, right after its answer: this process (the
+ * publisher), or the workers, told over the database (they claim and start them at once;
+ * src/worker/delivery-start-sweeper.ts).
  */
-export type PublishedStarts = 'here' | 'workers';
+export type PublishedStarts = Exclude<DeliveryStarter, 'caller'>;
 
 /**
  * Admin: publish an event over REST, with the same rules as the TypeScript publisher. The event
@@ -58,7 +59,6 @@ export type PublishedStarts = 'here' | 'workers';
  */
 export function eventsRouter({ repos, temporal, taskQueue, settings, eagerStarts, publishedStarts, limiter, logger }: EventsRouterDeps): Router {
   const router = Router();
-  const announce = coalescedAnnouncements(repos.deliveries, logger);
 
   /**
    * Marked started in batches, not a round trip per publication; a delivery's first record (its
@@ -67,13 +67,15 @@ export function eventsRouter({ repos, temporal, taskQueue, settings, eagerStarts
    * that start (REJECT_DUPLICATE on its workflow id) and the sweep then marks it. So nothing starts
    * twice, and what this process could not start the sweep starts.
    */
-  const startedMarks = batchedStartedMarks(repos.deliveries, logger);
-  const startInBackground = (deliveries: DeliveryAwaitingStart[]) => {
-    const target = { client: temporal, taskQueue, eagerStart: !!eagerStarts, gate: eagerStarts, deliveries: startedMarks };
-    startRecordedDeliveries(target, deliveries, settings).catch((err: unknown) =>
-      logger.warn({ err, deliveries: deliveries.length }, 'deliveries not started yet; the worker will start them'),
-    );
+  const startHere = () => {
+    const target = { client: temporal, taskQueue, eagerStart: !!eagerStarts, gate: eagerStarts, deliveries: batchedStartedMarks(repos.deliveries, logger) };
+    return (deliveries: DeliveryAwaitingStart[]) =>
+      void startRecordedDeliveries(target, deliveries, settings).catch((err: unknown) =>
+        logger.warn({ err, deliveries: deliveries.length }, 'deliveries not started yet; the worker will start them'),
+      );
   };
+  // Left to the workers, one announcement covers every delivery awaiting its start.
+  const startInBackground = publishedStarts === 'workers' ? coalescedAnnouncements(repos.deliveries, logger) : startHere();
 
   router.post('/', async (req, res) => {
     let request;
@@ -89,8 +91,7 @@ export function eventsRouter({ repos, temporal, taskQueue, settings, eagerStarts
     let publication;
     try {
       const takeFrom = limiter.claim(res);
-      const startBy = publishedStarts === 'workers' ? 'workers' : 'publisher';
-      publication = await repos.publications.record({ id, integrationId: request.integrationId, type: request.event, timestamp, body }, { startBy, takeFrom });
+      publication = await repos.publications.record({ id, integrationId: request.integrationId, type: request.event, timestamp, body }, { startBy: publishedStarts, takeFrom });
     } catch (err) {
       // The RateLimit headers of the token the statement took; the 429 when it had none to take.
       if (err instanceof PublicationRefusedError && err.take) limiter.answer(res, err.take);
@@ -103,9 +104,7 @@ export function eventsRouter({ repos, temporal, taskQueue, settings, eagerStarts
     const { event } = publication;
     const published: z.infer<typeof publishedEventSchema> = { id: event.id, event: request.event, integrationId: event.integrationId, timestamp: event.timestamp };
     res.status(202).json(published);
-    if (publication.deliveries.length === 0) return;
-    if (publishedStarts === 'workers') announce();
-    else startInBackground(publication.deliveries);
+    if (publication.deliveries.length > 0) startInBackground(publication.deliveries);
   });
 
   return router;

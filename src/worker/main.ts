@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   // The API (`npm run api`) leaves published deliveries to the workers and announces them: this
   // worker claims and starts them through its slots, eagerly.
   const announcedStarts = (wake: () => void) => listenForAwaitingStarts({ databaseUrl: config.databaseUrl, db }, wake, logger);
-  const running = await startWorker({ connection, config, repos, metrics, logger, gateEagerStarts: true, announcedStarts });
+  const running = await startWorker({ connection, config, repos, metrics, logger, announcedStarts });
   // The worker's own metrics and probes, on METRICS_PORT.
   const server = await listen(workerOperationsApp({ connection, config, db, metrics, logger }), config.metricsPort);
   logger.info({ taskQueue: config.temporalTaskQueue, namespace: config.temporalNamespace, metricsPort: boundPort(server) }, 'worker running');

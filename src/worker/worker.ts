@@ -28,14 +28,14 @@ export interface WorkerDeps {
   /** When the worker starts deliveries their publication left behind; tests shorten it. */
   startSweep?: StartSweepTiming;
   /**
-   * Deliveries start on this worker's connection: those of the process's API (`npm start`), or
-   * those publications leave to the workers (`npm run worker`, with announcedStarts). Count the
-   * workflow slots, so that those starts can wait for one (RunningWorker.startGate) and go eager.
+   * The process's API starts deliveries on this worker's connection (`npm start`): count the
+   * workflow slots, so that its starts can wait for one (RunningWorker.startGate) and go eager.
    */
   gateEagerStarts?: boolean;
   /**
-   * Listens for publications announcing deliveries left to the workers (listenForAwaitingStarts);
-   * each announcement wakes the start sweep, which claims and starts them at once.
+   * Listens for publications announcing deliveries left to the workers (listenForAwaitingStarts,
+   * `npm run worker`); each announcement wakes the start sweep, which claims them and starts them
+   * through the slots it then counts, as with gateEagerStarts.
    */
   announcedStarts?: (wake: () => void) => { close(): Promise<void> };
 }
@@ -99,8 +99,9 @@ export async function startWorker({
   // One keep-alive HTTP agent per worker, shared by every attempt.
   const sender = createHttpSender({ allowPrivateTargets: config.allowPrivateTargets, timeoutMs: config.attemptTimeoutMs, ...senderOptions });
   // Counted in JavaScript only where starts wait for them: each reservation then crosses into
-  // the event loop, which a worker on its own need not pay for.
-  const workflowSlots = gateEagerStarts ? createWorkflowSlots(taskSlots.workflow, slotsKeptFromStarts) : undefined;
+  // the event loop, which a worker that starts no deliveries need not pay for.
+  const startsHere = gateEagerStarts || announcedStarts !== undefined;
+  const workflowSlots = startsHere ? createWorkflowSlots(taskSlots.workflow, slotsKeptFromStarts) : undefined;
   const startGate = workflowSlots?.gate;
   const worker = await UnwatchedWorker.create({
     connection,

@@ -101,7 +101,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       logger,
       sender: options.sender,
       startSweep: options.startSweep ?? testStartSweep,
-      gateEagerStarts: options.eagerStarts || leftToWorkers,
+      gateEagerStarts: options.eagerStarts,
       announcedStarts: leftToWorkers ? announcedStarts(db, logger) : undefined,
       clientInterceptors: options.workerClientInterceptors,
     });
@@ -151,7 +151,7 @@ export async function startAnotherWorker(
     startSweep,
     clientInterceptors,
     // As `npm run worker`: listening for the deliveries publications leave to the workers.
-    ...(listening && { gateEagerStarts: true, announcedStarts: announcedStarts(t.repos.db, createLogger('silent')) }),
+    ...(listening && { announcedStarts: announcedStarts(t.repos.db, createLogger('silent')) }),
   });
   return {
     stop: async () => {
