@@ -1,7 +1,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { freePort } from '../test/helpers/ports';
+import { entrypointCommand, type Entrypoint } from '../test/helpers/entrypoint-command';
 
 const root = path.join(__dirname, '..');
 let built = false;
@@ -13,19 +13,20 @@ export function buildOnce(): void {
   built = true;
 }
 
-/** The Node flags `npm run worker` gives the worker (package.json), or BENCH_WORKER_NODE_OPTIONS to try others. */
-export function workerNodeFlags(): string[] {
-  const given = process.env.BENCH_WORKER_NODE_OPTIONS;
-  if (given !== undefined) return given.split(' ').filter(Boolean);
-  const script: string = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).scripts.worker;
-  return /\bnode ((?:--\S+ )*)dist\/worker\/main\.js/.exec(script)?.[1].split(' ').filter(Boolean) ?? [];
-}
-
-/** One of the production entrypoints (`dist/api/server.js`, `dist/worker/main.js`) as a process of its own. */
-export function startEntrypoint(entrypoint: 'api' | 'worker', env: NodeJS.ProcessEnv): ChildProcess {
+/**
+ * One of the production entrypoints as a process of its own, as its npm script runs it (the
+ * script's variables and Node flags); BENCH_WORKER_NODE_OPTIONS tries other flags on the worker.
+ */
+export function startEntrypoint(entrypoint: Entrypoint, env: NodeJS.ProcessEnv): ChildProcess {
   buildOnce();
-  const [flags, script] = entrypoint === 'api' ? [[], 'dist/api/server.js'] : [workerNodeFlags(), 'dist/worker/main.js'];
-  return spawn(process.execPath, [...flags, path.join(root, script)], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...env } });
+  const command = entrypointCommand(entrypoint);
+  const tried = entrypoint === 'worker' ? process.env.BENCH_WORKER_NODE_OPTIONS : undefined;
+  const nodeFlags = tried === undefined ? command.nodeFlags : tried.split(' ').filter(Boolean);
+  return spawn(process.execPath, [...nodeFlags, path.join(root, command.script)], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, ...command.env, ...env },
+  });
 }
 
 /** The service as it runs in production (docker-compose): `npm run api` and `npm run worker`, each a process of its own. */

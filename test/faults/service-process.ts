@@ -1,12 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { waitFor } from '../helpers/wait';
-
-/** The production entrypoints, compiled, started as `npm run api` and `npm run worker` start them. */
-export const entrypoints = {
-  api: { script: 'dist/api/server.js', nodeOptions: [] },
-  worker: { script: 'dist/worker/main.js', nodeOptions: ['--max-old-space-size=512', '--max-semi-space-size=1'] },
-} as const;
+import { entrypointCommand, type Entrypoint } from '../helpers/entrypoint-command';
 
 export interface ServiceProcess {
   /** The process's exit code, or its signal, once it has exited. */
@@ -17,10 +12,10 @@ export interface ServiceProcess {
   stop(): Promise<string>;
 }
 
-/** Starts one entrypoint with `env`, its output appended to `logFile`; waits until `readyUrl` answers 200. */
-export async function startServiceProcess(entrypoint: keyof typeof entrypoints, env: NodeJS.ProcessEnv, logFile: string, readyUrl: string): Promise<ServiceProcess> {
-  const { script, nodeOptions } = entrypoints[entrypoint];
-  const child = spawn(process.execPath, [...nodeOptions, script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts a production entrypoint, compiled, as its npm script starts it, with `env`, its output appended to `logFile`; waits until `readyUrl` answers 200. */
+export async function startServiceProcess(entrypoint: Entrypoint, env: NodeJS.ProcessEnv, logFile: string, readyUrl: string): Promise<ServiceProcess> {
+  const command = entrypointCommand(entrypoint);
+  const child = spawn(process.execPath, [...command.nodeFlags, command.script], { env: { ...process.env, ...command.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const log = createWriteStream(logFile, { flags: 'a' });
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);
