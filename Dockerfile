@@ -1,6 +1,6 @@
 # One image for both processes: the API (default CMD) and the Temporal worker
-# (`node --max-old-space-size=512 --max-semi-space-size=1 dist/worker/main.js`, see
-# docker-compose.yml).
+# (`node --max-old-space-size=512 --max-semi-space-size=1 dist/worker/main.js` with
+# GLIBC_TUNABLES=glibc.malloc.trim_threshold=131072, see docker-compose.yml).
 
 # ---- build: compile TypeScript with the dev dependencies available ----
 FROM node:20-bookworm-slim AS build
