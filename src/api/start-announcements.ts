@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { coalescedRuns } from '../domain/coalesced-runs';
 
 /** Where deliveries left to the workers are announced (the delivery repository's announceAwaitingStart). */
 export interface AwaitingStartAnnouncer {
@@ -12,23 +13,7 @@ export interface AwaitingStartAnnouncer {
  * workers' sweep starts those deliveries a few seconds later.
  */
 export function coalescedAnnouncements(to: AwaitingStartAnnouncer, logger: Logger): () => void {
-  let sending = false;
-  let again = false;
-  const announce = () => {
-    if (sending) {
-      again = true;
-      return;
-    }
-    sending = true;
-    to.announceAwaitingStart()
-      .catch((err: unknown) => logger.warn({ err }, 'deliveries not announced to the workers; their sweep will start them'))
-      .finally(() => {
-        sending = false;
-        if (again) {
-          again = false;
-          announce();
-        }
-      });
-  };
-  return announce;
+  const announce = () =>
+    to.announceAwaitingStart().catch((err: unknown) => logger.warn({ err }, 'deliveries not announced to the workers; their sweep will start them'));
+  return coalescedRuns(announce).request;
 }

@@ -4,6 +4,7 @@ import type { DeliveryAwaitingStart } from '../db/deliveries';
 import type { Logger } from '../logger';
 import { startRecordedDeliveries, type StartGate } from '../client/delivery-workflows';
 import type { DeliverySettings } from '../domain/workflow-definitions';
+import { coalescedRuns } from '../domain/coalesced-runs';
 
 export interface StartSweepTiming {
   /** How often the worker looks for deliveries left behind. */
@@ -41,7 +42,6 @@ export interface StartSweepDeps {
 export function sweepDeliveriesAwaitingStart({ repos, client, startGate, taskQueue, settings, logger, timing }: StartSweepDeps) {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
-  let sweeping: Promise<void> = Promise.resolve();
 
   async function sweepOnce(): Promise<void> {
     for (;;) {
@@ -62,27 +62,19 @@ export function sweepDeliveriesAwaitingStart({ repos, client, startGate, taskQue
     }
   }
 
-  let passing = false;
-  let wokenMeanwhile = false;
-
-  /** One pass now, or, while one runs, another right after it; then the next after `everyMs`. */
+  // One pass at a time; a wake during one asks for another right after it; then the next after `everyMs`.
+  const passes = coalescedRuns(
+    async () => {
+      if (stopped) return;
+      await sweepOnce().catch((err: unknown) => logger.warn({ err }, 'could not start the deliveries left behind; trying again'));
+    },
+    () => {
+      if (!stopped) timer = setTimeout(pass, timing.everyMs);
+    },
+  );
   const pass = () => {
     clearTimeout(timer);
-    if (passing) {
-      wokenMeanwhile = true;
-      return;
-    }
-    passing = true;
-    sweeping = sweepOnce()
-      .catch((err: unknown) => logger.warn({ err }, 'could not start the deliveries left behind; trying again'))
-      .finally(() => {
-        passing = false;
-        if (stopped) return;
-        if (wokenMeanwhile) {
-          wokenMeanwhile = false;
-          pass();
-        } else timer = setTimeout(pass, timing.everyMs);
-      });
+    passes.request();
   };
   timer = setTimeout(pass, timing.everyMs);
 
@@ -94,7 +86,7 @@ export function sweepDeliveriesAwaitingStart({ repos, client, startGate, taskQue
     async stop(): Promise<void> {
       stopped = true;
       clearTimeout(timer);
-      await sweeping;
+      await passes.settled();
     },
   };
 }
