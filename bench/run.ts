@@ -94,9 +94,11 @@ async function main(): Promise<void> {
   const sides = sideNames.filter(
     (name) => (!settings.sides || settings.sides.some((wanted) => name.includes(wanted))) && (name !== processesSide || process.env.DATABASE_URL),
   );
-  // The service as production runs it, on the same database (so the same webhooks) and its own task queue.
+  // The service as production runs it, on the same database (a schema of its own) and its own task queue.
   const measuresProcesses = sides.includes(processesSide) && settings.scenarios.some((name) => name !== 'parked');
-  const processes = measuresProcesses ? await startServiceProcesses({ ...serviceEnv, TEMPORAL_TASK_QUEUE: `${taskQueue}-processes` }) : undefined;
+  const processes = measuresProcesses
+    ? await startServiceProcesses({ ...serviceEnv, DATABASE_URL: process.env.DATABASE_URL!, TEMPORAL_TASK_QUEUE: `${taskQueue}-processes` })
+    : undefined;
   const bareWorker = await startBareWorker(address);
   const load = await startLoadProcess({
     temporalAddress: address,
@@ -108,12 +110,12 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   let parkedReport = '';
   try {
-    const single = await audience(service, load.url, 1, 'single');
-    const needsWide = settings.scenarios.some((scenario) => scenario === 'fan-out' || scenario === 'publish-under-load');
-    const wide = needsWide ? await audience(service, load.url, settings.fanOut, 'wide') : undefined;
+    const serviceAudiences = await audiences(service, load.url);
+    const processesAudiences = processes && (await audiences({ apiUrl: processes.apiUrl, adminApiKey: adminKey }, load.url));
     for (const scenario of settings.scenarios.filter((name) => name !== 'parked')) {
       for (const side of sides) {
-        const request = { scenario, single, wide, tag: `b${randomBase62(8)}`, ...settings };
+        const to = side === processesSide ? processesAudiences! : serviceAudiences;
+        const request = { scenario, ...to, tag: `b${randomBase62(8)}`, ...settings };
         const measured = await measure(temporalPort, load.pid, side === processesSide ? processes!.pids : [], () => load.run(side, request));
         rows.push({ scenario, side, ...measured });
         console.error(`${scenario}: ${side} done`);
@@ -165,8 +167,18 @@ function withReport(document: string, report: string): string {
   return start >= 0 && end > start ? document.slice(0, start) + block + document.slice(end + reportEnd.length) : `${block}\n`;
 }
 
+/** Where a service's REST API answers, with its admin key. */
+type ServiceApi = Pick<RunningService, 'apiUrl' | 'adminApiKey'>;
+
+/** The scenarios' audiences, registered with one service: one webhook, and the fan-out's when a scenario needs it. */
+async function audiences(service: ServiceApi, baseUrl: string): Promise<{ single: Audience; wide?: Audience }> {
+  const needsWide = settings.scenarios.some((scenario) => scenario === 'fan-out' || scenario === 'publish-under-load');
+  const single = await audience(service, baseUrl, 1, 'single');
+  return { single, wide: needsWide ? await audience(service, baseUrl, settings.fanOut, 'wide') : undefined };
+}
+
 /** An integration whose `size` webhooks point at the receiver, one URL each. */
-async function audience(service: RunningService, baseUrl: string, size: number, name: string): Promise<Audience> {
+async function audience(service: ServiceApi, baseUrl: string, size: number, name: string): Promise<Audience> {
   const call = async (route: string, token: string, body: unknown) => {
     const res = await fetch(`${service.apiUrl}/api/v1${route}`, {
       method: 'POST',

@@ -1,5 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { createDb } from '../src/db/knex';
 import { freePort } from '../test/helpers/ports';
 import { entrypointCommand, type Entrypoint } from '../test/helpers/entrypoint-command';
 
@@ -36,9 +37,30 @@ export interface ServiceProcesses {
   stop(): Promise<void>;
 }
 
-export async function startServiceProcesses(env: NodeJS.ProcessEnv): Promise<ServiceProcesses> {
+/**
+ * The separate processes' own schema of the bench's database, created empty. Not the public schema
+ * of `npm start`'s service in the bench's main process: a worker's start sweep claims any delivery
+ * left to the workers in its database, so that service's worker would start (and run, on its own
+ * task queue) some of the deliveries these processes' API published.
+ */
+export const processesSchema = 'bench_processes';
+
+async function freshSchema(databaseUrl: string): Promise<string> {
+  const db = createDb({ databaseUrl });
+  try {
+    await db.raw(`DROP SCHEMA IF EXISTS ${processesSchema} CASCADE; CREATE SCHEMA ${processesSchema}`);
+  } finally {
+    await db.destroy();
+  }
+  const url = new URL(databaseUrl);
+  url.searchParams.set('options', `-c search_path=${processesSchema}`);
+  return url.toString();
+}
+
+export async function startServiceProcesses(env: NodeJS.ProcessEnv & { DATABASE_URL: string }): Promise<ServiceProcesses> {
   const port = await freePort();
-  const children = [startEntrypoint('worker', { ...env, METRICS_PORT: '0' }), startEntrypoint('api', { ...env, PORT: String(port) })];
+  const processEnv = { ...env, DATABASE_URL: await freshSchema(env.DATABASE_URL) };
+  const children = [startEntrypoint('worker', { ...processEnv, METRICS_PORT: '0' }), startEntrypoint('api', { ...processEnv, PORT: String(port) })];
   const apiUrl = `http://127.0.0.1:${port}`;
   const stop = async () => {
     await Promise.all(
