@@ -26,7 +26,7 @@ import { sideNames, startBareWorker, type Audience } from './sides';
 import { startLoadProcess, type LoadProcess } from './load-process';
 import { scenarioNames, type ScenarioName, type Timings } from './scenarios';
 import { cpuSince, processRssMiB, readCpu, type CpuReading } from './cpu';
-import { startServiceProcesses } from './service-processes';
+import { startServiceProcesses, type ServiceProcesses } from './service-processes';
 import { formatReport, type Row } from './report';
 import { formatParked, parked } from './parked';
 
@@ -140,10 +140,17 @@ async function main(): Promise<void> {
     temporal: process.env.TEMPORAL_ADDRESS
       ? `Temporal at TEMPORAL_ADDRESS`
       : `embedded dev server, SQLite file, pragmas: ${settings.sqlitePragmas.join(', ') || "SQLite's defaults"}; ${devServerDynamicConfig.join(', ')}`,
-    settings: `burst ${settings.burstEvents} events from ${settings.concurrency} publishers; serial ${settings.serialEvents}; fan-out 1 event to ${settings.fanOut} webhooks; publish under load: the burst's events from as many publishers, each publishing once every ${settings.pacingMs} ms, while a fan-out runs`,
+    settings: `burst ${settings.burstEvents} events from ${settings.concurrency} publishers; serial ${settings.serialEvents}; fan-out 1 event to ${settings.fanOut} webhooks; publish under load: the burst's events from as many publishers, each publishing once every ${settings.pacingMs} ms, while a fan-out runs${processesPriority(processes)}`,
   });
   console.log(report + parkedReport);
   if (markdownPath) writeFileSync(markdownPath, withReport(existsSync(markdownPath) ? readFileSync(markdownPath, 'utf8') : '', report + parkedReport));
+}
+
+/** How the separate processes' API was prioritised, as docker-compose's CPU weights do (service-processes.ts). */
+function processesPriority(processes: ServiceProcesses | undefined): string {
+  if (!processes) return '';
+  const nice = processes.apiNice === undefined ? 'at the default priority' : `at nice ${processes.apiNice}`;
+  return `. Separate processes: the API ${nice}, the worker at the default (docker-compose: the API's cpu_shares 8192, the others 1024)`;
 }
 
 /** The commit this run measured, and whether the tree had changes beyond it. */
