@@ -35,7 +35,7 @@ export function startEntrypoint(entrypoint: Entrypoint, env: NodeJS.ProcessEnv):
 export interface ServiceProcesses {
   apiUrl: string;
   pids: number[];
-  /** The API's nice value, when it was raised above the others (apiNice). */
+  /** The API's nice value, when it was raised above the others' (raiseApiPriority). */
   apiNice?: number;
   stop(): Promise<void>;
 }
@@ -45,7 +45,8 @@ export interface ServiceProcesses {
  * 8192`), so that a publication's answer does not wait behind the deliveries for a core. The bench
  * runs its processes without containers: the API gets the nice value whose weight is nearest,
  * -9 (7,620 against the default 1,024). BENCH_API_NICE sets another (0: none). Raising a priority
- * takes root (CAP_SYS_NICE); without it the API runs at the default, and the report says so.
+ * takes root (CAP_SYS_NICE); without it the API runs at the default, and the report says so. On
+ * Linux this is the priority of the API's main thread, which handles its requests.
  */
 function raiseApiPriority(pid: number): number | undefined {
   const nice = Number(process.env.BENCH_API_NICE ?? -9);
@@ -64,7 +65,7 @@ function raiseApiPriority(pid: number): number | undefined {
  * left to the workers in its database, so that service's worker would start (and run, on its own
  * task queue) some of the deliveries these processes' API published.
  */
-export const processesSchema = 'bench_processes';
+const processesSchema = 'bench_processes';
 
 async function freshSchema(databaseUrl: string): Promise<string> {
   const db = createDb({ databaseUrl });
