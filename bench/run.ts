@@ -38,6 +38,13 @@ function scenariosFrom(list: string): Array<ScenarioName | 'parked'> {
   return names as Array<ScenarioName | 'parked'>;
 }
 
+/** BENCH_API_NICE, checked before anything starts: a nice value, -20 to 19 (0: the default priority). */
+function niceFrom(value: string): number {
+  const nice = Number(value);
+  if (!Number.isInteger(nice) || nice < -20 || nice > 19) throw new Error(`BENCH_API_NICE must be an integer from -20 to 19, not ${value}`);
+  return nice;
+}
+
 const settings = {
   burstEvents: Number(process.env.BENCH_EVENTS ?? 300),
   concurrency: Number(process.env.BENCH_CONCURRENCY ?? 32),
@@ -51,6 +58,8 @@ const settings = {
   parked: (process.env.BENCH_PARKED ?? '500,1000,2000').split(',').map(Number),
   scenarios: scenariosFrom(process.env.BENCH_SCENARIOS ?? 'burst,serial,fan-out,publish-under-load,parked'),
   sides: process.env.BENCH_SIDES?.split(','),
+  /** The separate API's nice value (service-processes.ts: as docker-compose's CPU weights). */
+  apiNice: niceFrom(process.env.BENCH_API_NICE ?? '-9'),
 };
 const markdownPath = process.argv.includes('--markdown') ? process.argv[process.argv.indexOf('--markdown') + 1] : undefined;
 const adminKey = 'bench-admin-key-0123456789';
@@ -97,7 +106,7 @@ async function main(): Promise<void> {
   // The service as production runs it, on the same database (a schema of its own) and its own task queue.
   const measuresProcesses = sides.includes(processesSide) && settings.scenarios.some((name) => name !== 'parked');
   const processes = measuresProcesses
-    ? await startServiceProcesses({ ...serviceEnv, DATABASE_URL: process.env.DATABASE_URL!, TEMPORAL_TASK_QUEUE: `${taskQueue}-processes` })
+    ? await startServiceProcesses({ ...serviceEnv, DATABASE_URL: process.env.DATABASE_URL!, TEMPORAL_TASK_QUEUE: `${taskQueue}-processes` }, settings.apiNice)
     : undefined;
   const bareWorker = await startBareWorker(address);
   const load = await startLoadProcess({
@@ -114,9 +123,9 @@ async function main(): Promise<void> {
     const processesAudiences = processes && (await audiences({ apiUrl: processes.apiUrl, adminApiKey: adminKey }, load.url));
     for (const scenario of settings.scenarios.filter((name) => name !== 'parked')) {
       for (const side of sides) {
-        const to = side === processesSide ? processesAudiences! : serviceAudiences;
-        const request = { scenario, ...to, tag: `b${randomBase62(8)}`, ...settings };
-        const measured = await measure(temporalPort, load.pid, side === processesSide ? processes!.pids : [], () => load.run(side, request));
+        const apart = side === processesSide;
+        const request = { scenario, ...(apart ? processesAudiences! : serviceAudiences), tag: `b${randomBase62(8)}`, ...settings };
+        const measured = await measure(temporalPort, load.pid, apart ? processes!.pids : [], () => load.run(side, request));
         rows.push({ scenario, side, ...measured });
         console.error(`${scenario}: ${side} done`);
       }

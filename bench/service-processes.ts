@@ -35,7 +35,7 @@ export function startEntrypoint(entrypoint: Entrypoint, env: NodeJS.ProcessEnv):
 export interface ServiceProcesses {
   apiUrl: string;
   pids: number[];
-  /** The API's nice value, when it was raised above the others' (raiseApiPriority). */
+  /** The API's nice value, when it was set (raiseApiPriority). */
   apiNice?: number;
   stop(): Promise<void>;
 }
@@ -44,18 +44,20 @@ export interface ServiceProcesses {
  * docker-compose gives the API 8 times the CPU weight of every other container (`cpu_shares:
  * 8192`), so that a publication's answer does not wait behind the deliveries for a core. The bench
  * runs its processes without containers: the API gets the nice value whose weight is nearest,
- * -9 (7,620 against the default 1,024). BENCH_API_NICE sets another (0: none). Raising a priority
- * takes root (CAP_SYS_NICE); without it the API runs at the default, and the report says so. On
- * Linux this is the priority of the API's main thread, which handles its requests.
+ * -9 (7,620 against the default 1,024); BENCH_API_NICE sets another (bench/run.ts). Raising a
+ * priority takes root (CAP_SYS_NICE); without it the API runs at the default, and the report says
+ * so. On Linux this is the priority of the API's main thread, which handles its requests.
  */
-function raiseApiPriority(pid: number): number | undefined {
-  const nice = Number(process.env.BENCH_API_NICE ?? -9);
+function raiseApiPriority(pid: number, nice: number): number | undefined {
   if (nice === 0) return undefined;
   try {
     os.setPriority(pid, nice);
     return nice;
-  } catch {
-    return undefined;
+  } catch (err) {
+    // Node's SystemError: the errno's name is in `info`.
+    const denied = ['EACCES', 'EPERM'].includes((err as { info?: { code?: string } }).info?.code ?? '');
+    if (denied) return undefined;
+    throw err;
   }
 }
 
@@ -68,9 +70,10 @@ function raiseApiPriority(pid: number): number | undefined {
 const processesSchema = 'bench_processes';
 
 async function freshSchema(databaseUrl: string): Promise<string> {
-  const db = createDb({ databaseUrl });
+  const db = createDb({ databaseUrl, poolMax: 1 });
   try {
-    await db.raw(`DROP SCHEMA IF EXISTS ${processesSchema} CASCADE; CREATE SCHEMA ${processesSchema}`);
+    await db.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [processesSchema]);
+    await db.raw('CREATE SCHEMA ??', [processesSchema]);
   } finally {
     await db.destroy();
   }
@@ -79,12 +82,12 @@ async function freshSchema(databaseUrl: string): Promise<string> {
   return url.toString();
 }
 
-export async function startServiceProcesses(env: NodeJS.ProcessEnv & { DATABASE_URL: string }): Promise<ServiceProcesses> {
+export async function startServiceProcesses(env: NodeJS.ProcessEnv & { DATABASE_URL: string }, apiNice: number): Promise<ServiceProcesses> {
   const port = await freePort();
   const processEnv = { ...env, DATABASE_URL: await freshSchema(env.DATABASE_URL) };
   const children = [startEntrypoint('worker', { ...processEnv, METRICS_PORT: '0' }), startEntrypoint('api', { ...processEnv, PORT: String(port) })];
   const apiUrl = `http://127.0.0.1:${port}`;
-  const apiNice = raiseApiPriority(children[1].pid!);
+  const apiNiceSet = raiseApiPriority(children[1].pid!, apiNice);
   const stop = async () => {
     await Promise.all(
       children.map(
@@ -108,5 +111,5 @@ export async function startServiceProcesses(env: NodeJS.ProcessEnv & { DATABASE_
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  return { apiUrl, pids: children.map((child) => child.pid!), apiNice, stop };
+  return { apiUrl, pids: children.map((child) => child.pid!), apiNice: apiNiceSet, stop };
 }
