@@ -2,14 +2,16 @@ import { mkdirSync } from 'node:fs';
 import { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { installTemporalLogging } from './worker/runtime';
-import { createMetrics } from './metrics';
+import { createMetrics, type Metrics } from './metrics';
 import { defaultDataDir, loadConfig, type Config } from './config';
 import { runMain, stopOnSignals } from './lifecycle';
 import { boundPort, closeServer, listen } from './http/server';
 import { createLogger, type Logger } from './logger';
-import { openRepositories } from './db';
+import { openRepositories, type Repositories } from './db';
 import { buildApp } from './api/app';
 import { startWorker } from './worker/worker';
+import { startApiThread } from './api/api-thread';
+import { listenForAwaitingStarts } from './db/awaiting-starts';
 import { loadOrCreateAdminKey, loadOrCreateEncryptionKey } from './dev/generated-secrets';
 import { startTemporalDevServer, type DevServer } from './dev/temporal-dev-server';
 
@@ -36,7 +38,7 @@ export interface RunningService {
 /**
  * Everything in one process (`npm start`): Temporal (an embedded dev server unless TEMPORAL_ADDRESS
  * is set), the database (embedded PGlite unless DATABASE_URL is set) with its migrations, the worker
- * and the API.
+ * and the API (on PostgreSQL, on a thread of its own).
  */
 export async function startService(options: StartOptions = {}): Promise<RunningService> {
   const config = loadConfig(options.env ?? process.env);
@@ -73,18 +75,19 @@ export async function startService(options: StartOptions = {}): Promise<RunningS
 
     const connection = await NativeConnection.connect({ address: temporalAddress });
     stack.push(() => connection.close());
-    const metrics = createMetrics();
-    const worker = await startWorker({ connection, config, repos, metrics, logger, gateEagerStarts: true });
-    stack.push(() => worker.stop());
-
-    // On the worker's connection: deliveries published over REST start eagerly (see DeliveryStartTarget).
-    const temporal = new Client({ connection, namespace: config.temporalNamespace });
     // The Platform UI links to the dev server's Web UI unless TEMPORAL_UI_URL names another.
     const temporalUiUrl = config.temporalUiUrl ?? devServer?.uiUrl;
-    const app = buildApp({ config: { ...config, adminApiKey: admin.value, temporalUiUrl }, repos, logger, temporal, eagerStarts: worker.startGate, metrics });
-    const server = await listen(app, config.port);
-    stack.push(() => closeServer(server));
-    const apiUrl = `http://localhost:${boundPort(server)}`;
+    const parts: Parts = {
+      config: { ...config, adminApiKey: admin.value, temporalUiUrl, temporalAddress, secretEncryptionKey: encryptionKey },
+      env: options.env ?? process.env,
+      repos,
+      connection,
+      metrics: createMetrics(),
+      logger,
+      stack,
+    };
+    const apiPort = config.databaseUrl ? await startOnTwoThreads(parts, config.databaseUrl) : await startOnOneThread(parts);
+    const apiUrl = `http://localhost:${apiPort}`;
 
     printBanner(print, { apiUrl, temporalAddress, uiUrl: temporalUiUrl, adminKey: admin.value, adminSource: admin.source, config, dataDir });
     return { apiUrl, adminApiKey: admin.value, temporalAddress, temporalUiUrl, stop };
@@ -92,6 +95,53 @@ export async function startService(options: StartOptions = {}): Promise<RunningS
     await stop();
     throw err;
   }
+}
+
+/** What the API and the worker are started with. */
+interface Parts {
+  config: Config & { adminApiKey: string; temporalAddress: string; secretEncryptionKey: Buffer };
+  env: NodeJS.ProcessEnv;
+  repos: Repositories;
+  connection: NativeConnection;
+  metrics: Metrics;
+  logger: Logger;
+  /** Each part pushes how it stops. */
+  stack: Array<() => Promise<void>>;
+}
+
+/**
+ * On PostgreSQL, as production runs them (`npm run api`, `npm run worker`): the API on a thread of
+ * its own, so that its answers do not wait behind the worker's work on the main thread; it leaves
+ * the deliveries it publishes to the worker, which it tells over the database. Returns the API's port.
+ */
+async function startOnTwoThreads({ config, env, repos, connection, metrics, logger, stack }: Parts, databaseUrl: string): Promise<number> {
+  const announcedStarts = (wake: () => void) => listenForAwaitingStarts({ databaseUrl, db: repos.db }, wake, logger);
+  const worker = await startWorker({ connection, config, repos, metrics, logger, announcedStarts });
+  stack.push(() => worker.stop());
+  // The thread reads its settings as `npm run api` does, with what this process generated or started.
+  const apiEnv = {
+    ...env,
+    ADMIN_API_KEY: config.adminApiKey,
+    SECRET_ENCRYPTION_KEY: config.secretEncryptionKey.toString('base64'),
+    TEMPORAL_ADDRESS: config.temporalAddress,
+    TEMPORAL_UI_URL: config.temporalUiUrl,
+  };
+  const api = await startApiThread({ env: apiEnv, prettyLogs: process.stdout.isTTY === true }, metrics);
+  stack.push(() => api.stop());
+  return api.port;
+}
+
+/**
+ * On the embedded PGlite, which this thread holds: the API and the worker together. The API starts
+ * the deliveries it publishes on the worker's connection, eagerly (see DeliveryStartTarget).
+ */
+async function startOnOneThread({ config, repos, connection, metrics, logger, stack }: Parts): Promise<number> {
+  const worker = await startWorker({ connection, config, repos, metrics, logger, gateEagerStarts: true });
+  stack.push(() => worker.stop());
+  const temporal = new Client({ connection, namespace: config.temporalNamespace });
+  const server = await listen(buildApp({ config, repos, logger, temporal, eagerStarts: worker.startGate, metrics }), config.port);
+  stack.push(() => closeServer(server));
+  return boundPort(server);
 }
 
 interface BannerFacts {

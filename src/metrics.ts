@@ -1,12 +1,21 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { AggregatorRegistry, collectDefaultMetrics, Counter, Gauge, Histogram, Registry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
 
 /** A worker's task slots of each kind (workflow, activity, local_activity): how many there are and how many are busy. */
 export type TaskSlots = Record<string, { max: number; used: number }>;
 
-/** Prometheus metrics of one process; API and worker register into the same registry under `npm start`. */
-export function createMetrics() {
+/** Metrics as prom-client's `getMetricsAsJSON()` gives them (they cross between threads as such). */
+export type MetricsSnapshot = MetricObjectWithValues<MetricValue<string>>[];
+
+/**
+ * Prometheus metrics of one thread. Under `npm start` the API and the worker share one set, or, on
+ * PostgreSQL, the API's thread has its own, without the process's metrics, and includes the
+ * worker's (the main thread's) in what it exposes.
+ */
+export function createMetrics({ processMetrics = true }: { processMetrics?: boolean } = {}) {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  if (processMetrics) collectDefaultMetrics({ register: registry });
+  // Metrics kept by another thread of this process, added to this registry's when scraped.
+  let otherThread: (() => Promise<MetricsSnapshot>) | undefined;
   // Read when scraped, from the worker that registered itself (none in the API alone).
   let taskSlots: (() => TaskSlots) | undefined;
   const slotGauge = (name: string, help: string, pick: (slots: TaskSlots[string]) => number) =>
@@ -28,6 +37,16 @@ export function createMetrics() {
       taskSlots = read;
     },
     registry,
+    /** Adds another thread's metrics (`read` gets them) to what `exposition` gives. */
+    include(read: () => Promise<MetricsSnapshot>): void {
+      otherThread = read;
+    },
+    /** The Prometheus text for `/metrics`: this registry's metrics, summed with the other thread's. */
+    async exposition(): Promise<string> {
+      if (!otherThread) return registry.metrics();
+      const snapshots = await Promise.all([registry.getMetricsAsJSON(), otherThread()]);
+      return AggregatorRegistry.aggregate(snapshots).metrics();
+    },
     deliveries: new Counter({
       name: 'webhook_deliveries_total',
       help: 'Deliveries that finished, by final status (delivered, failed, skipped, cancelled).',

@@ -1,4 +1,8 @@
-import { existsSync, mkdtempSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
@@ -71,18 +75,9 @@ describe('npm start with the embedded defaults', () => {
       expect(banner).toMatch(/ADMIN_API_KEY is unset, so one was generated/);
 
       integration = await createIntegration(first, 'Acme ERP');
-      const webhook = await fetch(`${first.apiUrl}/api/v1/integration/webhook-events`, {
-        method: 'POST',
-        headers: { ...json, ...bearer(integration.token) },
-        body: JSON.stringify({ url: receiver.url, events: ['supplier.created'] }),
-      });
-      expect(webhook.status).toBe(201);
+      await subscribe(first, integration.token, receiver.url);
       // A published event is delivered by the embedded worker.
-      const published = await fetch(`${first.apiUrl}/api/v1/admin/events`, {
-        method: 'POST',
-        headers: { ...json, ...bearer(first.adminApiKey) },
-        body: JSON.stringify({ integrationId: integration.id, event: 'supplier.created', data: { externalId: 'A', internalId: 'B' } }),
-      });
+      const published = await publish(first, integration.id);
       expect(published.status).toBe(202);
       await waitFor('the delivery', () => (receiver.requests.length > 0 ? true : undefined));
       expect(JSON.parse(receiver.requests[0].body)).toMatchObject({ event: 'supplier.created', integrationId: integration.id });
@@ -107,7 +102,7 @@ describe('npm start with the embedded defaults', () => {
 });
 
 describe('with TEMPORAL_ADDRESS and DATABASE_URL', () => {
-  it('runs the same code against the given Temporal server and database', async () => {
+  it('runs the same code against the given Temporal server and database, the API on a thread of its own', async () => {
     const taskQueue = `start-test-${Date.now()}`;
     const env = {
       PORT: '0',
@@ -116,20 +111,99 @@ describe('with TEMPORAL_ADDRESS and DATABASE_URL', () => {
       TEMPORAL_TASK_QUEUE: taskQueue,
       ADMIN_API_KEY: 'an-admin-key-from-the-environment',
       DATABASE_URL: process.env.DATABASE_URL,
+      WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
+      WEBHOOK_ALLOW_INSECURE_URLS: 'true',
     };
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'webhooks-ext-'));
     const printed: string[] = [];
+    const receiver = await startReceiver();
     const service = await startService({ env, dataDir, print: (line) => printed.push(line) });
     try {
       expect(service.adminApiKey).toBe('an-admin-key-from-the-environment');
       expect(service.temporalAddress).toBe(process.env.TEMPORAL_TEST_ADDRESS);
       expect(printed.join('\n')).toContain('external Temporal');
-      await createIntegration(service, 'Via settings');
+      const integration = await createIntegration(service, 'Via settings');
       expect(await activityPollers(service.temporalAddress, taskQueue)).toBeGreaterThan(0);
+
+      // The API's thread leaves what it publishes to the worker on the main thread, which delivers it.
+      await subscribe(service, integration.token, receiver.url);
+      const published = await publish(service, integration.id);
+      expect(published.status).toBe(202);
+      await waitFor('the delivery', () => (receiver.requests.length > 0 ? true : undefined));
+      expect(JSON.parse(receiver.requests[0].body)).toMatchObject({ event: 'supplier.created', integrationId: integration.id });
+
+      // One /metrics on the API's port: the worker's deliveries, the API's requests, the process's metrics once.
+      const metrics = await waitFor('the delivery counted', async () => {
+        const text = await (await fetch(`${service.apiUrl}/metrics`)).text();
+        return text.includes('webhook_deliveries_total{status="delivered"} 1') ? text : undefined;
+      });
+      expect(metrics).toContain('api_requests_total{method="POST",route="admin /",status="202"} 1');
+      expect(metrics.match(/^process_cpu_user_seconds_total /gm)).toHaveLength(1);
+
+      // The API answers while the main thread, the worker's, is busy: a request made from another
+      // process is answered before this thread takes up its own work again.
+      expect(answeredWhileThisThreadIsBusy(`${service.apiUrl}/api/v1/admin/integrations`, service.adminApiKey)).toBe('200');
     } finally {
       await service.stop();
+      await receiver.close();
     }
     // No embedded Temporal state was made.
     expect(existsSync(path.join(dataDir, 'temporal.db'))).toBe(false);
   });
 });
+
+describe('when the API cannot listen', () => {
+  it('fails to start with the reason, having stopped what it started', async () => {
+    const taken = createServer().listen(0);
+    await once(taken, 'listening');
+    const env = {
+      PORT: String((taken.address() as AddressInfo).port),
+      LOG_LEVEL: 'silent',
+      TEMPORAL_ADDRESS: process.env.TEMPORAL_TEST_ADDRESS,
+      TEMPORAL_TASK_QUEUE: `start-fail-${Date.now()}`,
+      ADMIN_API_KEY: 'an-admin-key-from-the-environment',
+      DATABASE_URL: process.env.DATABASE_URL,
+    };
+    try {
+      await expect(startService({ env, dataDir: mkdtempSync(path.join(os.tmpdir(), 'webhooks-taken-')), print: () => undefined })).rejects.toThrow(/EADDRINUSE/);
+    } finally {
+      taken.close();
+    }
+  });
+});
+
+/** Subscribes a webhook to `url` for supplier.created. */
+async function subscribe(service: RunningService, token: string, url: string): Promise<void> {
+  const res = await fetch(`${service.apiUrl}/api/v1/integration/webhook-events`, {
+    method: 'POST',
+    headers: { ...json, ...bearer(token) },
+    body: JSON.stringify({ url, events: ['supplier.created'] }),
+  });
+  expect(res.status).toBe(201);
+}
+
+function publish(service: RunningService, integrationId: string): Promise<Response> {
+  return fetch(`${service.apiUrl}/api/v1/admin/events`, {
+    method: 'POST',
+    headers: { ...json, ...bearer(service.adminApiKey) },
+    body: JSON.stringify({ integrationId, event: 'supplier.created', data: { externalId: 'A', internalId: 'B' } }),
+  });
+}
+
+/**
+ * GETs `url` from a child process while this thread does nothing else: it blocks, looking every
+ * 10 ms for the child's answer, for up to 30 s. The status answered, or 'no answer'.
+ */
+function answeredWhileThisThreadIsBusy(url: string, adminKey: string): string {
+  const answer = path.join(mkdtempSync(path.join(os.tmpdir(), 'webhooks-busy-')), 'status');
+  const script = `fetch(${JSON.stringify(url)}, { headers: { Authorization: ${JSON.stringify(`Bearer ${adminKey}`)} } }).then((res) => {
+    require('node:fs').writeFileSync(${JSON.stringify(`${answer}.part`)}, String(res.status));
+    require('node:fs').renameSync(${JSON.stringify(`${answer}.part`)}, ${JSON.stringify(answer)});
+  })`;
+  const child = spawn(process.execPath, ['-e', script], { stdio: 'ignore' });
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  const deadline = Date.now() + 30_000;
+  while (!existsSync(answer) && Date.now() < deadline) Atomics.wait(pause, 0, 0, 10);
+  child.kill();
+  return existsSync(answer) ? readFileSync(answer, 'utf8') : 'no answer';
+}

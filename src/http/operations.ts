@@ -52,7 +52,7 @@ export function operationsRouter({ db, temporal, metrics }: { db: Knex; temporal
     res.json({ status: 'ready' });
   });
   router.get('/metrics', async (_req, res) => {
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+    res.type(metrics.registry.contentType).send(await metrics.exposition());
   });
   return router;
 }

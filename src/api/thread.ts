@@ -1,0 +1,40 @@
+import { MessageChannel, parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { once } from 'node:events';
+import { loadProcessConfig } from '../lifecycle';
+import { createLogger } from '../logger';
+import { createMetrics, type MetricsSnapshot } from '../metrics';
+import { startStandaloneApi } from './standalone';
+import type { ApiThreadData, FromApiThread } from './api-thread';
+
+const parent = parentPort!;
+const tell = (message: FromApiThread, transfer: MessagePort[] = []) => parent.postMessage(message, transfer);
+
+/** The main thread's metrics (the worker's and the process's), asked for on a channel of their own. */
+async function mainThreadMetrics(): Promise<MetricsSnapshot> {
+  const { port1, port2 } = new MessageChannel();
+  tell({ metricsReply: port2 }, [port2]);
+  const [snapshot] = (await once(port1, 'message')) as [MetricsSnapshot];
+  port1.close();
+  return snapshot;
+}
+
+/** The API's thread under `npm start` on PostgreSQL (api-thread.ts): `npm run api`, stopped by its parent. */
+async function main(): Promise<void> {
+  const { env, prettyLogs } = workerData as ApiThreadData;
+  const config = loadProcessConfig('npm start', env);
+  const logger = createLogger(config.logLevel, { pretty: prettyLogs });
+  const metrics = createMetrics({ processMetrics: false });
+  metrics.include(mainThreadMetrics);
+  const api = await startStandaloneApi(config, logger, metrics);
+  parent.on('message', (message) => {
+    if (message !== 'stop') return;
+    api
+      .stop()
+      .catch((err) => logger.error({ err }, 'the API did not stop cleanly'))
+      .finally(() => parent.close());
+  });
+  tell({ listening: api.port });
+}
+
+// A failure reaches the main thread as this thread's 'error' event.
+void main();
