@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Worker, type MessagePort } from 'node:worker_threads';
-import type { Metrics } from '../metrics';
+import type { Metrics, MetricsSnapshot } from '../metrics';
 
 /** What the API's thread is given: its settings, as `npm run api` reads them from the environment. */
 export interface ApiThreadData {
@@ -9,8 +9,11 @@ export interface ApiThreadData {
   prettyLogs: boolean;
 }
 
-/** Messages from the API's thread: it listens, or it asks for the main thread's metrics (answered on `reply`). */
+/** Messages from the API's thread: it listens, or it asks for the main thread's metrics (answered on `metricsReply`). */
 export type FromApiThread = { listening: number } | { metricsReply: MessagePort };
+
+/** The main thread's answer on `metricsReply`: its metrics, or why it has none. */
+export type MetricsAnswer = { snapshot: MetricsSnapshot } | { error: string };
 
 export interface ApiThread {
   port: number;
@@ -24,6 +27,14 @@ function spawn(data: ApiThreadData): Worker {
   return new Worker(`require('tsx/cjs/api').register(); require(${JSON.stringify(entry)});`, { eval: true, workerData: data });
 }
 
+async function answerMetrics(metrics: Metrics, reply: MessagePort): Promise<void> {
+  const answer: MetricsAnswer = await metrics.registry.getMetricsAsJSON().then(
+    (snapshot) => ({ snapshot }),
+    (err: Error) => ({ error: err.message }),
+  );
+  reply.postMessage(answer);
+}
+
 /**
  * The API on a thread of its own (`npm start` on PostgreSQL), so that its answers do not wait
  * behind the worker's work on the main thread. Its `/metrics` include `metrics`, the main thread's.
@@ -35,10 +46,14 @@ export async function startApiThread(data: ApiThreadData, metrics: Metrics): Pro
   const port = await new Promise<number>((resolve, reject) => {
     thread.on('message', (message: FromApiThread) => {
       if ('listening' in message) resolve(message.listening);
-      else void metrics.registry.getMetricsAsJSON().then((snapshot) => message.metricsReply.postMessage(snapshot));
+      else void answerMetrics(metrics, message.metricsReply);
     });
     thread.once('error', reject);
     void exited.then((code) => reject(new Error(`the API's thread stopped (exit code ${code}) before it listened`)));
+  });
+  // From now on a crash of the API is this process's, as when the API and the worker share a thread.
+  thread.on('error', (err) => {
+    throw err;
   });
   return {
     port,

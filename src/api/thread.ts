@@ -4,7 +4,7 @@ import { loadProcessConfig } from '../lifecycle';
 import { createLogger } from '../logger';
 import { createMetrics, type MetricsSnapshot } from '../metrics';
 import { startStandaloneApi } from './standalone';
-import type { ApiThreadData, FromApiThread } from './api-thread';
+import type { ApiThreadData, FromApiThread, MetricsAnswer } from './api-thread';
 
 const parent = parentPort!;
 const tell = (message: FromApiThread, transfer: MessagePort[] = []) => parent.postMessage(message, transfer);
@@ -13,9 +13,10 @@ const tell = (message: FromApiThread, transfer: MessagePort[] = []) => parent.po
 async function mainThreadMetrics(): Promise<MetricsSnapshot> {
   const { port1, port2 } = new MessageChannel();
   tell({ metricsReply: port2 }, [port2]);
-  const [snapshot] = (await once(port1, 'message')) as [MetricsSnapshot];
+  const [answer] = (await once(port1, 'message')) as [MetricsAnswer];
   port1.close();
-  return snapshot;
+  if ('error' in answer) throw new Error(`the worker's metrics could not be read: ${answer.error}`);
+  return answer.snapshot;
 }
 
 /** The API's thread under `npm start` on PostgreSQL (api-thread.ts): `npm run api`, stopped by its parent. */
