@@ -153,7 +153,7 @@ describe('with TEMPORAL_ADDRESS and DATABASE_URL', () => {
 });
 
 describe('when the API cannot listen', () => {
-  it('fails to start with the reason, having stopped what it started', async () => {
+  it('fails to start, with the reason', async () => {
     const taken = createServer().listen(0);
     await once(taken, 'listening');
     const env = {

@@ -20,6 +20,9 @@ export interface ApiThread {
   stop(): Promise<void>;
 }
 
+/** How long the API's thread may take to stop (its requests in flight finish first). */
+const stopWithinMs = 15_000;
+
 /** thread.ts, compiled, or from source (under tsx or jest) through tsx's loader. */
 function spawn(data: ApiThreadData): Worker {
   if (__filename.endsWith('.js')) return new Worker(path.join(__dirname, 'thread.js'), { workerData: data });
@@ -59,7 +62,11 @@ export async function startApiThread(data: ApiThreadData, metrics: Metrics): Pro
     port,
     async stop() {
       thread.postMessage('stop');
+      // The thread ends once its server, pool and connection are closed; should anything still
+      // hold it, it is ended rather than holding the process's stop.
+      const stuck = setTimeout(() => void thread.terminate(), stopWithinMs);
       await exited;
+      clearTimeout(stuck);
     },
   };
 }
