@@ -11,7 +11,7 @@ import { openRepositories, type Repositories } from './db';
 import { buildApp } from './api/app';
 import { startWorker } from './worker/worker';
 import { startApiThread } from './api/api-thread';
-import { listenForAwaitingStarts } from './db/awaiting-starts';
+import { announcedStartsOn } from './db/awaiting-starts';
 import { loadOrCreateAdminKey, loadOrCreateEncryptionKey } from './dev/generated-secrets';
 import { startTemporalDevServer, type DevServer } from './dev/temporal-dev-server';
 
@@ -115,7 +115,7 @@ interface Parts {
  * the deliveries it publishes to the worker, which it tells over the database. Returns the API's port.
  */
 async function startOnTwoThreads({ config, env, repos, connection, metrics, logger, stack }: Parts, databaseUrl: string): Promise<number> {
-  const announcedStarts = (wake: () => void) => listenForAwaitingStarts({ databaseUrl, db: repos.db }, wake, logger);
+  const announcedStarts = announcedStartsOn({ databaseUrl, db: repos.db }, logger);
   const worker = await startWorker({ connection, config, repos, metrics, logger, announcedStarts });
   stack.push(() => worker.stop());
   // The thread reads its settings as `npm run api` does, with what this process generated or started.

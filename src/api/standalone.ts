@@ -6,6 +6,13 @@ import type { Metrics } from '../metrics';
 import { buildApp } from './app';
 import { boundPort, closeServer, listen } from '../http/server';
 
+export interface StandaloneApiOptions {
+  /** Its metrics (a fresh set by default). */
+  metrics?: Metrics;
+  /** The database is migrated and its secrets encrypted already (by `npm start`'s main thread). */
+  databasePrepared?: boolean;
+}
+
 export interface StandaloneApi {
   port: number;
   stop(): Promise<void>;
@@ -16,8 +23,8 @@ export interface StandaloneApi {
  * it publishes to the workers, which it tells over the database: `npm run api`, and the API's own
  * thread under `npm start` on PostgreSQL.
  */
-export async function startStandaloneApi(config: ProcessConfig, logger: Logger, metrics?: Metrics): Promise<StandaloneApi> {
-  const repos = await openRepositories({ databaseUrl: config.databaseUrl, logger, encryptionKey: config.secretEncryptionKey });
+export async function startStandaloneApi(config: ProcessConfig, logger: Logger, { metrics, databasePrepared = false }: StandaloneApiOptions = {}): Promise<StandaloneApi> {
+  const repos = await openRepositories({ databaseUrl: config.databaseUrl, logger, encryptionKey: config.secretEncryptionKey, prepared: databasePrepared });
   try {
     const connection = await Connection.connect({ address: config.temporalAddress });
     const temporal = new Client({ connection, namespace: config.temporalNamespace });

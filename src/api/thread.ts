@@ -26,7 +26,8 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel, { pretty: prettyLogs });
   const metrics = createMetrics({ processMetrics: false });
   metrics.include(mainThreadMetrics);
-  const api = await startStandaloneApi(config, logger, metrics);
+  // The main thread opened the database before starting this one: nothing to migrate or encrypt.
+  const api = await startStandaloneApi(config, logger, { metrics, databasePrepared: true });
   parent.on('message', (message) => {
     if (message !== 'stop') return;
     api

@@ -25,6 +25,11 @@ export function listenForAwaitingStarts({ databaseUrl, db }: { databaseUrl?: str
   return { close: async () => (await unlisten)() };
 }
 
+/** A worker's `announcedStarts` (startWorker): listenForAwaitingStarts on this database. */
+export function announcedStartsOn(database: { databaseUrl?: string; db: Knex }, logger: Logger): (wake: () => void) => AwaitingStartListener {
+  return (wake) => listenForAwaitingStarts(database, wake, logger);
+}
+
 /**
  * LISTEN on a PostgreSQL connection of its own. A lost connection is made again, and `onAnnounced`
  * called once it is, for what was announced meanwhile (the worker's sweep finds those too, only later).

@@ -33,12 +33,13 @@ export type Repositories = ReturnType<typeof createRepositories>;
  * The service's database, ready to use: connected, migrated to the latest schema, and with any
  * secrets left in plain text by an earlier version encrypted. Every entrypoint opens it this way.
  */
-export async function openRepositories(options: DbOptions & { encryptionKey: Buffer }): Promise<Repositories> {
+export async function openRepositories(options: DbOptions & { encryptionKey: Buffer; prepared?: boolean }): Promise<Repositories> {
   const db = createDb(options);
   try {
-    await migrateLatest(db);
+    // `prepared`: this process has opened it already, migrations and encryption done (the API's thread under `npm start`).
+    if (!options.prepared) await migrateLatest(db);
     const repos = createRepositories(db, createSecretBox(options.encryptionKey));
-    await repos.webhooks.encryptPlaintextSecrets();
+    if (!options.prepared) await repos.webhooks.encryptPlaintextSecrets();
     return repos;
   } catch (err) {
     await db.destroy();

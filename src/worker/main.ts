@@ -4,7 +4,7 @@ import { boundPort, closeServer, listen } from '../http/server';
 import { loadProcessConfig, runMain, stopOnSignals } from '../lifecycle';
 import { createLogger } from '../logger';
 import { openRepositories } from '../db';
-import { listenForAwaitingStarts } from '../db/awaiting-starts';
+import { announcedStartsOn } from '../db/awaiting-starts';
 import { startWorker } from './worker';
 import { installTemporalLogging } from './runtime';
 import { createMetrics } from '../metrics';
@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   const metrics = createMetrics();
   // The API (`npm run api`) leaves published deliveries to the workers and announces them: this
   // worker claims and starts them through its slots, eagerly.
-  const announcedStarts = (wake: () => void) => listenForAwaitingStarts({ databaseUrl: config.databaseUrl, db }, wake, logger);
+  const announcedStarts = announcedStartsOn({ databaseUrl: config.databaseUrl, db }, logger);
   const running = await startWorker({ connection, config, repos, metrics, logger, announcedStarts });
   // The worker's own metrics and probes, on METRICS_PORT.
   const server = await listen(workerOperationsApp({ connection, config, db, metrics, logger }), config.metricsPort);

@@ -12,7 +12,7 @@ import { randomBase62 } from '../../src/domain/ids';
 import { startWorker, type RunningWorker, type WorkerDeps } from '../../src/worker/worker';
 import type { StartSweepTiming } from '../../src/worker/delivery-start-sweeper';
 import type { PublishedStarts } from '../../src/api/events';
-import { listenForAwaitingStarts } from '../../src/db/awaiting-starts';
+import { announcedStartsOn } from '../../src/db/awaiting-starts';
 import { createMetrics } from '../../src/metrics';
 import { createTestDb } from './db';
 import type { Db } from '../../src/db/knex';
@@ -130,7 +130,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
 }
 
 /** A worker's listener for deliveries left to the workers, on this test's database, as `npm run worker` listens. */
-const announcedStarts = (db: Db, logger: Logger) => (wake: () => void) => listenForAwaitingStarts({ databaseUrl: process.env.DATABASE_URL, db }, wake, logger);
+const announcedStarts = (db: Db, logger: Logger) => announcedStartsOn({ databaseUrl: process.env.DATABASE_URL, db }, logger);
 
 /** The workflow bundle global-setup built once for the whole run. */
 const testWorkflowBundle = () => ({ code: readFileSync(process.env.WORKFLOW_BUNDLE_PATH!, 'utf8') });
