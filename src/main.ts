@@ -1,17 +1,16 @@
 import { mkdirSync } from 'node:fs';
-import { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { installTemporalLogging } from './worker/runtime';
 import { createMetrics, type Metrics } from './metrics';
 import { defaultDataDir, loadConfig, type Config } from './config';
 import { runMain, stopOnSignals } from './lifecycle';
-import { boundPort, closeServer, listen } from './http/server';
 import { createLogger, type Logger } from './logger';
 import { openRepositories, type Repositories } from './db';
-import { buildApp } from './api/app';
 import { startWorker } from './worker/worker';
 import { startApiThread } from './api/api-thread';
 import { announcedStartsOn } from './db/awaiting-starts';
+import { pgliteDirectory } from './db/knex';
+import { startPgliteThread, type PgliteThread } from './db/pglite-thread';
 import { loadOrCreateAdminKey, loadOrCreateEncryptionKey } from './dev/generated-secrets';
 import { startTemporalDevServer, type DevServer } from './dev/temporal-dev-server';
 
@@ -37,8 +36,8 @@ export interface RunningService {
 
 /**
  * Everything in one process (`npm start`): Temporal (an embedded dev server unless TEMPORAL_ADDRESS
- * is set), the database (embedded PGlite unless DATABASE_URL is set) with its migrations, the worker
- * and the API (on PostgreSQL, on a thread of its own).
+ * is set), the database (embedded PGlite, on a thread of its own, unless DATABASE_URL is set) with
+ * its migrations, the worker, and the API on a thread of its own.
  */
 export async function startService(options: StartOptions = {}): Promise<RunningService> {
   const config = loadConfig(options.env ?? process.env);
@@ -56,7 +55,12 @@ export async function startService(options: StartOptions = {}): Promise<RunningS
   };
 
   try {
-    const repos = await openRepositories({ databaseUrl: config.databaseUrl, dataDir, logger, encryptionKey });
+    let embeddedDatabase: PgliteThread | undefined;
+    if (!config.databaseUrl) {
+      embeddedDatabase = await startPgliteThread({ directory: pgliteDirectory(dataDir) });
+      stack.push(() => embeddedDatabase!.stop());
+    }
+    const repos = await openRepositories({ databaseUrl: config.databaseUrl, pgliteSession: embeddedDatabase?.openSession(), logger, encryptionKey });
     stack.push(() => repos.db.destroy());
 
     let devServer: DevServer | undefined;
@@ -86,7 +90,7 @@ export async function startService(options: StartOptions = {}): Promise<RunningS
       logger,
       stack,
     };
-    const apiPort = config.databaseUrl ? await startOnTwoThreads(parts, config.databaseUrl) : await startOnOneThread(parts);
+    const apiPort = await startWorkerAndApi(parts, embeddedDatabase);
     const apiUrl = `http://localhost:${apiPort}`;
 
     printBanner(print, { apiUrl, temporalAddress, uiUrl: temporalUiUrl, adminKey: admin.value, adminSource: admin.source, config, dataDir });
@@ -110,12 +114,12 @@ interface Parts {
 }
 
 /**
- * On PostgreSQL, as production runs them (`npm run api`, `npm run worker`): the API on a thread of
- * its own, so that its answers do not wait behind the worker's work on the main thread; it leaves
- * the deliveries it publishes to the worker, which it tells over the database. Returns the API's port.
+ * As production runs them (`npm run api`, `npm run worker`): the worker on this thread and the API
+ * on a thread of its own, so that its answers do not wait behind the worker's work; it leaves the
+ * deliveries it publishes to the worker, which it tells over the database. Returns the API's port.
  */
-async function startOnTwoThreads({ config, env, repos, connection, metrics, logger, stack }: Parts, databaseUrl: string): Promise<number> {
-  const announcedStarts = announcedStartsOn({ databaseUrl, db: repos.db }, logger);
+async function startWorkerAndApi({ config, env, repos, metrics, connection, logger, stack }: Parts, embeddedDatabase: PgliteThread | undefined): Promise<number> {
+  const announcedStarts = announcedStartsOn({ databaseUrl: config.databaseUrl, db: repos.db }, logger);
   const worker = await startWorker({ connection, config, repos, metrics, logger, announcedStarts });
   stack.push(() => worker.stop());
   // The thread reads its settings as `npm run api` does, with what this process generated or started.
@@ -126,22 +130,10 @@ async function startOnTwoThreads({ config, env, repos, connection, metrics, logg
     TEMPORAL_ADDRESS: config.temporalAddress,
     TEMPORAL_UI_URL: config.temporalUiUrl,
   };
-  const api = await startApiThread({ env: apiEnv, prettyLogs: process.stdout.isTTY === true }, metrics);
+  const pgliteSession = embeddedDatabase?.openSession();
+  const api = await startApiThread({ env: apiEnv, prettyLogs: process.stdout.isTTY === true, pgliteSession }, metrics);
   stack.push(() => api.stop());
   return api.port;
-}
-
-/**
- * On the embedded PGlite, which this thread holds: the API and the worker together. The API starts
- * the deliveries it publishes on the worker's connection, eagerly (see DeliveryStartTarget).
- */
-async function startOnOneThread({ config, repos, connection, metrics, logger, stack }: Parts): Promise<number> {
-  const worker = await startWorker({ connection, config, repos, metrics, logger, gateEagerStarts: true });
-  stack.push(() => worker.stop());
-  const temporal = new Client({ connection, namespace: config.temporalNamespace });
-  const server = await listen(buildApp({ config, repos, logger, temporal, eagerStarts: worker.startGate, metrics }), config.port);
-  stack.push(() => closeServer(server));
-  return boundPort(server);
 }
 
 interface BannerFacts {

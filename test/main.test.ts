@@ -83,6 +83,9 @@ describe('npm start with the embedded defaults', () => {
       expect(JSON.parse(receiver.requests[0].body)).toMatchObject({ event: 'supplier.created', integrationId: integration.id });
       expect((await fetch(first.temporalUiUrl!)).status).toBe(200);
       expect(await activityPollers(first.temporalAddress, 'webhooks')).toBeGreaterThan(0);
+      // The API and the embedded database each have a thread of their own: a request that reads
+      // the database is answered while the main thread, the worker's, is busy.
+      expect(answeredWhileThisThreadIsBusy(`${first.apiUrl}/api/v1/admin/integrations`, first.adminApiKey)).toBe('200');
     } finally {
       await first.stop();
     }

@@ -1,9 +1,9 @@
 import { MessageChannel, parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { once } from 'node:events';
-import { loadProcessConfig } from '../lifecycle';
+import { loadConfig } from '../config';
 import { createLogger } from '../logger';
 import { createMetrics, type MetricsSnapshot } from '../metrics';
-import { startStandaloneApi } from './standalone';
+import { startStandaloneApi, type StandaloneApiConfig } from './standalone';
 import type { ApiThreadData, FromApiThread, MetricsAnswer } from './api-thread';
 
 const parent = parentPort!;
@@ -19,15 +19,16 @@ async function mainThreadMetrics(): Promise<MetricsSnapshot> {
   return answer.snapshot;
 }
 
-/** The API's thread under `npm start` on PostgreSQL (api-thread.ts): `npm run api`, stopped by its parent. */
+/** The API's thread under `npm start` (api-thread.ts): `npm run api`, stopped by its parent. */
 async function main(): Promise<void> {
-  const { env, prettyLogs } = workerData as ApiThreadData;
-  const config = loadProcessConfig('npm start', env);
+  const { env, prettyLogs, pgliteSession } = workerData as ApiThreadData;
+  // The main thread gave it Temporal's address and the encryption key, and a database: DATABASE_URL or a session of PGlite.
+  const config = loadConfig(env) as StandaloneApiConfig;
   const logger = createLogger(config.logLevel, { pretty: prettyLogs });
   const metrics = createMetrics({ processMetrics: false });
   metrics.include(mainThreadMetrics);
   // The main thread opened the database before starting this one: nothing to migrate or encrypt.
-  const api = await startStandaloneApi(config, logger, { metrics, databasePrepared: true });
+  const api = await startStandaloneApi(config, logger, { metrics, databasePrepared: true, pgliteSession });
   parent.on('message', (message) => {
     if (message !== 'stop') return;
     api

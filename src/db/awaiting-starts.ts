@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import type { Knex } from 'knex';
-import type { PGlite } from '@electric-sql/pglite';
+import type { RemotePglite } from './pglite-sessions';
 import type { Logger } from 'pino';
 
 /** The channel on which a publishing process tells the workers that deliveries await their start. */
@@ -20,7 +20,8 @@ export interface AwaitingStartListener {
  */
 export function listenForAwaitingStarts({ databaseUrl, db }: { databaseUrl?: string; db: Knex }, onAnnounced: () => void, logger: Logger): AwaitingStartListener {
   if (databaseUrl) return listenOnPostgres(databaseUrl, onAnnounced, logger);
-  const { pglite } = db.client as { pglite: PGlite };
+  // PGlite, here or served by another thread (RemotePglite): both listen alike.
+  const { pglite } = db.client as { pglite: Pick<RemotePglite, 'listen'> };
   const unlisten = pglite.listen(awaitingStartChannel, () => onAnnounced());
   return { close: async () => (await unlisten)() };
 }

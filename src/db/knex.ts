@@ -2,7 +2,9 @@ import path from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { knex, type Knex } from 'knex';
 import ClientPgLite from 'knex-pglite';
+import type { MessagePort } from 'node:worker_threads';
 import type { Logger } from 'pino';
+import { remotePglite, type RemotePglite } from './pglite-sessions';
 
 export type Db = Knex;
 
@@ -11,6 +13,8 @@ export interface DbOptions {
   databaseUrl?: string;
   /** Where the embedded database keeps its files; omitted means in memory. */
   dataDir?: string;
+  /** The embedded database held by another thread, as a session of its own (pglite-thread.ts). */
+  pgliteSession?: MessagePort;
   /** Connection pool size for PostgreSQL. */
   poolMax?: number;
   /** PostgreSQL schema to work in (tests isolate themselves this way); default `public`. */
@@ -24,8 +28,19 @@ function knexLog(logger?: Logger): Knex.Config['log'] {
   return { warn: to('warn'), error: to('error'), deprecate: to('warn'), debug: to('debug') };
 }
 
+/**
+ * knex-pglite on a session of a PGlite another thread holds (remotePglite). Its port is closed with
+ * the knex, even if no statement ever took the connection (a listener uses the session directly).
+ */
+class ClientRemotePgLite extends ClientPgLite {
+  async destroy(callback?: (err?: unknown) => void): Promise<void> {
+    await super.destroy(callback);
+    await (this as unknown as { pglite: RemotePglite }).pglite.close();
+  }
+}
+
 /** A knex instance on PostgreSQL, or on embedded PGlite when no URL is given. */
-export function createDb({ databaseUrl, dataDir, poolMax = 10, schema, logger }: DbOptions): Db {
+export function createDb({ databaseUrl, dataDir, pgliteSession, poolMax = 10, schema, logger }: DbOptions): Db {
   if (databaseUrl) {
     return knex({
       client: 'pg',
@@ -35,11 +50,18 @@ export function createDb({ databaseUrl, dataDir, poolMax = 10, schema, logger }:
       ...(schema ? { searchPath: [schema] } : {}),
     });
   }
-  let connection = {};
-  if (dataDir) {
-    const filename = path.join(dataDir, 'pglite');
-    mkdirSync(filename, { recursive: true });
-    connection = { filename };
+  const log = knexLog(logger);
+  if (pgliteSession) {
+    const connection = { pglite: remotePglite(pgliteSession) } as unknown as Knex.StaticConnectionConfig;
+    return knex({ client: ClientRemotePgLite, dialect: 'postgres', connection, log });
   }
-  return knex({ client: ClientPgLite, dialect: 'postgres', connection, log: knexLog(logger) });
+  return knex({ client: ClientPgLite, dialect: 'postgres', connection: { filename: pgliteDirectory(dataDir) } as Knex.StaticConnectionConfig, log });
+}
+
+/** Where the embedded database keeps its files under `dataDir` (created); none means in memory. */
+export function pgliteDirectory(dataDir: string | undefined): string | undefined {
+  if (!dataDir) return undefined;
+  const filename = path.join(dataDir, 'pglite');
+  mkdirSync(filename, { recursive: true });
+  return filename;
 }
