@@ -16,6 +16,8 @@ type Reply = { id: number; result?: unknown } | { id: number; error: Record<stri
 
 interface Session {
   port: MessagePort;
+  /** Its thread has closed its port: nothing more will come from it. */
+  gone: boolean;
   /** Its channels' unlisten functions (from PGlite's listen). */
   unlisten: Map<string, () => Promise<void>>;
 }
@@ -52,8 +54,15 @@ export function servePgliteSessions(pglite: PGlite) {
     for (let job = nextJob(); job; job = nextJob()) {
       await job.run();
       holder = !closed && pglite.isInTransaction() ? job.session : undefined;
+      // Gone while its statement ran, its transaction open: it would hold everyone else forever.
+      if (holder?.gone) await rollBack();
     }
     running = undefined;
+  };
+
+  const rollBack = async () => {
+    await pglite.query('ROLLBACK');
+    holder = undefined;
   };
 
   /** Runs `work` in its turn, and answers request `id` (when there is one) with its result or error. */
@@ -93,14 +102,15 @@ export function servePgliteSessions(pglite: PGlite) {
    * its open transaction rolled back and its channels unlistened.
    */
   const detach = (session: Session) => {
+    session.gone = true;
     for (let i = jobs.length - 1; i >= 0; i--) if (jobs[i].session === session) jobs.splice(i, 1);
-    if (holder === session) enqueue(session, () => pglite.query('ROLLBACK'));
+    if (holder === session && !running) enqueue(session, rollBack);
     for (const unlisten of session.unlisten.values()) enqueue(session, unlisten);
   };
 
   return {
     attach(port: MessagePort) {
-      const session: Session = { port, unlisten: new Map() };
+      const session: Session = { port, gone: false, unlisten: new Map() };
       port.on('message', (request: Request) => handle(session, request));
       port.once('close', () => detach(session));
     },

@@ -1,8 +1,9 @@
+import { once } from 'node:events';
 import { MessageChannel } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 import type { Knex } from 'knex';
 import { createDb } from '../../src/db/knex';
-import { servePgliteSessions } from '../../src/db/pglite-sessions';
+import { remotePglite, servePgliteSessions } from '../../src/db/pglite-sessions';
 import { listenForAwaitingStarts } from '../../src/db/awaiting-starts';
 import { createLogger } from '../../src/logger';
 import { waitFor } from '../helpers/wait';
@@ -96,5 +97,38 @@ describe('the embedded database served to several threads', () => {
       return heard > 0 || undefined;
     });
     await listener.close();
+  });
+});
+
+describe('a session whose thread goes away while its statement runs, its transaction open', () => {
+  it('has its transaction rolled back once the statement is done, and the others served on', async () => {
+    // A PGlite whose statement 'slow' finishes when told, and opens a transaction.
+    const statements: string[] = [];
+    let finishSlow!: () => void;
+    let inTransaction = false;
+    const fake = {
+      async query(sql: string) {
+        statements.push(sql);
+        if (sql === 'slow') await new Promise<void>((resolve) => (finishSlow = resolve));
+        inTransaction = sql === 'slow' || (inTransaction && sql !== 'ROLLBACK');
+        return { rows: [], fields: [], affectedRows: 0 };
+      },
+      isInTransaction: () => inTransaction,
+      close: async () => undefined,
+    };
+    const sessions = servePgliteSessions(fake as unknown as PGlite);
+    const [leaving, staying] = [new MessageChannel(), new MessageChannel()];
+    sessions.attach(leaving.port2);
+    sessions.attach(staying.port2);
+    const slow = remotePglite(leaving.port1).query('slow').catch(() => 'cut off');
+    await waitFor('the slow statement running', () => statements.includes('slow') || undefined);
+    leaving.port1.close();
+    await once(leaving.port2, 'close');
+    finishSlow();
+    expect(await slow).toBe('cut off');
+    await remotePglite(staying.port1).query('after');
+    expect(statements).toEqual(['slow', 'ROLLBACK', 'after']);
+    staying.port1.close();
+    await sessions.close();
   });
 });
