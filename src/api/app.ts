@@ -7,7 +7,7 @@ import { errorHandler, unknownRoute } from '../http/errors';
 import { integrationFromPath, integrationsRouter } from './integrations';
 import { jsonBody } from './validate';
 import { webhooksRouter } from './webhooks';
-import { eventsRouter, type PublishedStarts } from './events';
+import { eventsRouter } from './events';
 import { deliveriesRouter } from './deliveries';
 import { operationsRouter } from '../http/operations';
 import { countRequests } from './request-metrics';
@@ -20,7 +20,6 @@ import { createDeliveryStarter } from './delivery-starter';
 import type { Client } from '@temporalio/client';
 import { createHealthControl } from '../client/webhook-health';
 import { checkPathIds } from './path-ids';
-import type { StartGate } from '../client/delivery-workflows';
 
 export interface AppDeps {
   config: Pick<
@@ -39,26 +38,14 @@ export interface AppDeps {
   >;
   repos: Repositories;
   logger: Logger;
-  /** Publishing and the webhooks' health workflows go through Temporal. */
+  /** Redeliveries, test events and the webhooks' health workflows go through Temporal (publications' deliveries are started by the workers). */
   temporal: Client;
-  /**
-   * Given when `temporal` shares its NativeConnection with a worker of the task queue in this
-   * process (`npm start`): that worker's gate. Published deliveries then start eagerly, their first
-   * task handed back with the start, as fast as the worker has slots for them.
-   */
-  eagerStarts?: StartGate;
-  /**
-   * Who starts published deliveries: this process (`publisher`, the default), or the workers, which it tells
-   * over the database (`npm run api`: its client shares no worker's connection, so its starts could
-   * not come back eager, where a worker's do; and it spends its time answering).
-   */
-  publishedStarts?: PublishedStarts;
   /** The process's metrics (shared with the worker under `npm start`); a fresh set by default. */
   metrics?: Metrics;
 }
 
 /** The REST API (SPEC.md), without listening. */
-export function buildApp({ config, repos, logger, temporal, eagerStarts, publishedStarts = 'publisher', metrics = createMetrics() }: AppDeps): Express {
+export function buildApp({ config, repos, logger, temporal, metrics = createMetrics() }: AppDeps): Express {
   const health = createHealthControl({ client: temporal, taskQueue: config.temporalTaskQueue });
   const app = express();
   app.disable('x-powered-by');
@@ -76,7 +63,7 @@ export function buildApp({ config, repos, logger, temporal, eagerStarts, publish
   const admin = checkPathIds(Router());
   admin.use('/integrations/:integrationId', integrationFromPath(repos), integrationRoutes);
   admin.use('/integrations', integrationsRouter({ repos }));
-  admin.use('/events', eventsRouter({ repos, temporal, taskQueue: config.temporalTaskQueue, settings, eagerStarts, publishedStarts, limiter, logger }));
+  admin.use('/events', eventsRouter({ repos, limiter, logger }));
 
   const api = Router();
   // A publication takes its token in its own statement (eventsRouter): one round trip fewer.

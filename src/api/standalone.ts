@@ -36,7 +36,7 @@ export async function startStandaloneApi(config: StandaloneApiConfig, logger: Lo
   try {
     const connection = await Connection.connect({ address: config.temporalAddress });
     const temporal = new Client({ connection, namespace: config.temporalNamespace });
-    const server = await listen(buildApp({ config, repos, logger, temporal, publishedStarts: 'workers', metrics }), config.port).catch(async (err) => {
+    const server = await listen(buildApp({ config, repos, logger, temporal, metrics }), config.port).catch(async (err) => {
       await connection.close();
       throw err;
     });

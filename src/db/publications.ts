@@ -108,11 +108,11 @@ type RecordRow = { take_tokens: number | string | null; take_allowed: boolean } 
 /**
  * Who starts a publication's delivery workflows:
  *  - `caller`: the caller, before it is done (the fan-out workflow's activity, retried until it has);
- *  - `publisher`: the publishing process, right after its answer; they await their start meanwhile,
- *    and a worker starts any still awaiting it after its grace (src/worker/delivery-start-sweeper.ts);
  *  - `workers`: any worker, at once (the publishing process announces them: announceAwaitingStart).
+ * (Deliveries an earlier version's API recorded to start itself await their start with no claim
+ * time: a worker takes them once their publisher's grace is up; claimAwaitingStart.)
  */
-export type DeliveryStarter = 'caller' | 'publisher' | 'workers';
+export type DeliveryStarter = 'caller' | 'workers';
 
 /**
  * Records one publication, atomically: the event (once per integration and id) and one pending

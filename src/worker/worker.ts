@@ -6,7 +6,6 @@ import { createActivities } from '../activities';
 import { createHttpSender, type HttpSenderOptions } from '../activities/http-sender';
 import { UnwatchedWorker } from './unwatched-worker';
 import { createWorkflowSlots } from './workflow-slots';
-import type { StartGate } from '../client/delivery-workflows';
 import { ensureSearchAttributes } from './search-attributes';
 import { bundleWorkflows, prebuiltWorkflowBundle } from './workflow-bundle';
 import { defaultStartSweepTiming, sweepDeliveriesAwaitingStart, type StartSweepTiming } from './delivery-start-sweeper';
@@ -28,14 +27,10 @@ export interface WorkerDeps {
   /** When the worker starts deliveries their publication left behind; tests shorten it. */
   startSweep?: StartSweepTiming;
   /**
-   * The process's API starts deliveries on this worker's connection (`npm start`): count the
-   * workflow slots, so that its starts can wait for one (RunningWorker.startGate) and go eager.
-   */
-  gateEagerStarts?: boolean;
-  /**
    * Listens for publications announcing deliveries left to the workers (listenForAwaitingStarts,
-   * `npm run worker`); each announcement wakes the start sweep, which claims them and starts them
-   * through the slots it then counts, as with gateEagerStarts.
+   * `npm run worker`, `npm start`); each announcement wakes the start sweep, which claims them and
+   * starts them on this worker's connection, eagerly, each once the worker has a workflow slot for
+   * it (the slots are counted for this).
    */
   announcedStarts?: (wake: () => void) => { close(): Promise<void> };
 }
@@ -46,8 +41,6 @@ export interface RunningWorker {
   done: Promise<void>;
   /** Stops polling, waits for in-flight tasks, then releases the HTTP connections. */
   stop(): Promise<void>;
-  /** With gateEagerStarts: holds starts on this worker's connection until it has a slot to take them eagerly. */
-  startGate?: StartGate;
 }
 
 /**
@@ -90,7 +83,6 @@ export async function startWorker({
   logger,
   sender: senderOptions,
   startSweep = defaultStartSweepTiming,
-  gateEagerStarts = false,
   announcedStarts,
   clientInterceptors = [],
 }: WorkerDeps): Promise<RunningWorker> {
@@ -100,7 +92,7 @@ export async function startWorker({
   const sender = createHttpSender({ allowPrivateTargets: config.allowPrivateTargets, timeoutMs: config.attemptTimeoutMs, ...senderOptions });
   // Counted in JavaScript only where starts wait for them: each reservation then crosses into
   // the event loop, which a worker that starts no deliveries need not pay for.
-  const startsHere = gateEagerStarts || announcedStarts !== undefined;
+  const startsHere = announcedStarts !== undefined;
   const workflowSlots = startsHere ? createWorkflowSlots(taskSlots.workflow, slotsKeptFromStarts) : undefined;
   const startGate = workflowSlots?.gate;
   const worker = await UnwatchedWorker.create({
@@ -146,7 +138,6 @@ export async function startWorker({
   return {
     worker,
     done,
-    startGate,
     stop: async () => {
       await stopStarting();
       if (worker.getState() === 'RUNNING') worker.shutdown();

@@ -50,7 +50,7 @@ describe('announcing deliveries left to the workers', () => {
     let t: TestApp;
     beforeAll(async () => {
       // No worker: what a publication leaves to the workers waits for one, claimable at once.
-      t = await createTestApp({ publishedStarts: 'workers', env: { WEBHOOK_ALLOW_INSECURE_URLS: 'true', WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' } });
+      t = await createTestApp({ env: { WEBHOOK_ALLOW_INSECURE_URLS: 'true', WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' } });
     });
     afterAll(() => t.close());
 

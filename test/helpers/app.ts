@@ -11,7 +11,6 @@ import { createLogger, type Logger } from '../../src/logger';
 import { randomBase62 } from '../../src/domain/ids';
 import { startWorker, type RunningWorker, type WorkerDeps } from '../../src/worker/worker';
 import type { StartSweepTiming } from '../../src/worker/delivery-start-sweeper';
-import type { PublishedStarts } from '../../src/api/events';
 import { announcedStartsOn } from '../../src/db/awaiting-starts';
 import { createMetrics } from '../../src/metrics';
 import { createTestDb } from './db';
@@ -39,18 +38,8 @@ export interface TestAppOptions {
   logger?: Logger;
   /** The worker's test-only sender options: a DNS resolver, a test certificate authority. */
   sender?: WorkerDeps['sender'];
-  /**
-   * With `worker`: the app's client shares the worker's connection and starts deliveries through its
-   * gate, eagerly, as `npm start` runs them.
-   */
-  eagerStarts?: boolean;
   /** Interceptors for the app's Temporal client (to see how its starts went). */
   clientInterceptors?: WorkflowClientInterceptor[];
-  /**
-   * `workers`: the app leaves published deliveries to the workers, as `npm run api` does, and the
-   * worker (with `worker`) listens for them and starts them through its gate, as `npm run worker` does.
-   */
-  publishedStarts?: PublishedStarts;
   /** Interceptors for the worker's own client (to see how the starts it makes went). */
   workerClientInterceptors?: WorkflowClientInterceptor[];
   /** The worker's start sweep, when a test needs it other than every 200 ms with a 500 ms grace. */
@@ -91,7 +80,6 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   let workerConnection: NativeConnection | undefined;
   if (options.worker) {
     workerConnection = await NativeConnection.connect({ address });
-    const leftToWorkers = options.publishedStarts === 'workers';
     worker = await startWorker({
       connection: workerConnection,
       config,
@@ -101,18 +89,17 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       logger,
       sender: options.sender,
       startSweep: options.startSweep ?? testStartSweep,
-      gateEagerStarts: options.eagerStarts,
-      announcedStarts: leftToWorkers ? announcedStarts(db, logger) : undefined,
+      // As `npm run worker` and `npm start` run it: told of each publication's deliveries, it claims and starts them.
+      announcedStarts: announcedStarts(db, logger),
       clientInterceptors: options.workerClientInterceptors,
     });
   }
-  const eagerStarts = options.eagerStarts ? worker?.startGate : undefined;
   const temporal = new Client({
-    connection: eagerStarts ? workerConnection! : connection,
+    connection,
     namespace: config.temporalNamespace,
     interceptors: { workflow: options.clientInterceptors ?? [] },
   });
-  const app = buildApp({ config, repos, logger, temporal, metrics, eagerStarts, publishedStarts: options.publishedStarts });
+  const app = buildApp({ config, repos, logger, temporal, metrics });
   return {
     app,
     repos,

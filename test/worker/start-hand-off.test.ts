@@ -47,7 +47,6 @@ describe('deliveries left to the workers (npm run api beside npm run worker)', (
     receiver = await startReceiver(() => 200);
     t = await createTestApp({
       worker: true,
-      publishedStarts: 'workers',
       env: allowLocalReceivers,
       workerClientInterceptors: [starts.interceptor],
       // A sweep a minute apart: what starts within seconds was started on its announcement.
