@@ -7,7 +7,8 @@ import { deliverySettings, type Config } from '../config';
 import type { Repositories } from '../db';
 import { MissingDeliveryDataError, type RecordedAttempt } from '../db/deliveries';
 import { SecretDecryptionError } from '../db/secret-box';
-import { EventIdConflictError } from '../db/publications';
+import { EventIdConflictError, type DeliveryStarter } from '../db/publications';
+import { coalescedAnnouncements } from '../db/start-announcements';
 import { isFinalStatus, isGone, statusAfterAttempt, type Attempt, type DeliveryStatus } from '../domain/deliveries';
 import {
   deliveryOutcomeSignal,
@@ -113,6 +114,21 @@ function meaningOf(
 
 export function createDeliveryActivities({ repos, sender, client, config, metrics, logger }: DeliveryActivityDeps) {
   const settings = (): DeliverySettings => deliverySettings(config);
+  const announceAwaitingStart = coalescedAnnouncements(repos.deliveries, logger);
+
+  /** Records a publication of the fan-out workflow: its event (once per integration and id) and its pending deliveries. */
+  async function recordPublication(event: PublishEventInput, startBy: DeliveryStarter) {
+    try {
+      const { deliveries } = await repos.publications.record(
+        { id: event.id, integrationId: event.integrationId, type: event.event, timestamp: event.timestamp, body: payloadBody(event) },
+        { startBy },
+      );
+      return deliveries;
+    } catch (err) {
+      if (err instanceof EventIdConflictError) throw ApplicationFailure.nonRetryable(err.message, 'EventIdConflict');
+      throw err;
+    }
+  }
   const finished = (deliveryId: string, status: DeliveryStatus) => {
     if (!isFinalStatus(status)) return;
     metrics.deliveries.inc({ status });
@@ -208,17 +224,21 @@ export function createDeliveryActivities({ repos, sender, client, config, metric
      * another event type is refused rather than mixed up with the first.
      */
     async planDeliveries(event: PublishEventInput): Promise<PlannedDelivery[]> {
-      try {
-        const { deliveries } = await repos.publications.record(
-          { id: event.id, integrationId: event.integrationId, type: event.event, timestamp: event.timestamp, body: payloadBody(event) },
-          // This fan-out starts them itself, and retries until it has.
-          { startBy: 'caller' },
-        );
-        return deliveries.map((delivery) => plannedDelivery(delivery, settings()));
-      } catch (err) {
-        if (err instanceof EventIdConflictError) throw ApplicationFailure.nonRetryable(err.message, 'EventIdConflict');
-        throw err;
-      }
+      // This fan-out (as recorded before leaveDeliveriesToWorkers) starts them itself, and retries until it has.
+      const deliveries = await recordPublication(event, 'caller');
+      return deliveries.map((delivery) => plannedDelivery(delivery, settings()));
+    },
+
+    /**
+     * Records the event and its pending deliveries as planDeliveries does, but leaves their start to
+     * the workers, announced as a REST publication's are: a worker claims them and starts them on
+     * its connection, eagerly, each once it has a workflow slot for it (its sweep starts any the
+     * announcement did not reach). Idempotent. Returns how many deliveries the event has.
+     */
+    async leaveDeliveriesToWorkers(event: PublishEventInput): Promise<number> {
+      const deliveries = await recordPublication(event, 'workers');
+      if (deliveries.length > 0) announceAwaitingStart();
+      return deliveries.length;
     },
 
     /** Starts the planned delivery workflows, a few at a time; one started already is left as it is. */

@@ -10,7 +10,7 @@ import { newId } from '../domain/ids';
 import { ApiError, notFound } from '../http/errors';
 import type { publishedEventSchema } from './schemas';
 import type { RateLimiter } from './rate-limit';
-import { coalescedAnnouncements } from './start-announcements';
+import { coalescedAnnouncements } from '../db/start-announcements';
 
 /**
  * The publish body for the OpenAPI document: one variant per event type, with that type's `data`

@@ -106,10 +106,9 @@ const markEvery = 100;
 const startWithinMs = 10_000;
 
 /**
- * Starts the workflows of deliveries a publication recorded as awaiting their start, a batch at a
- * time, and marks each batch started in `deliveries` as it goes (the sweep's marks are written at
- * once, a publication's in batches: api/started-marks.ts). What is not started, the sweep starts
- * later.
+ * Starts the workflows of deliveries a publication recorded as awaiting their start (the workers'
+ * start sweep), a batch at a time, and marks each batch started in `deliveries` as it goes. What is
+ * not started, a later sweep starts once this one's claim on it is up.
  */
 export async function startRecordedDeliveries(
   { deliveries: marks, ...target }: DeliveryStartTarget & { deliveries: StartedMarks },

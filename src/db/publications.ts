@@ -107,8 +107,9 @@ type RecordRow = { take_tokens: number | string | null; take_allowed: boolean } 
 
 /**
  * Who starts a publication's delivery workflows:
- *  - `caller`: the caller, before it is done (the fan-out workflow's activity, retried until it has);
- *  - `workers`: any worker, at once (the publishing process announces them: announceAwaitingStart).
+ *  - `caller`: the caller, before it is done (fan-out workflows recorded before
+ *    leaveDeliveriesToWorkers: their activity, retried until it has);
+ *  - `workers`: any worker, at once (whoever records them announces them: announceAwaitingStart).
  * (Deliveries an earlier version's API recorded to start itself await their start with no claim
  * time: a worker takes them once their publisher's grace is up; claimAwaitingStart.)
  */

@@ -136,4 +136,5 @@ export function publishSummary(event: Pick<PublishEventInput, 'id' | 'event' | '
 /** The fan-out's current details once it started its deliveries. */
 export const publishProgress = {
   started: (webhooks: number) => `started deliveries to ${webhooks} ${webhooks === 1 ? 'webhook' : 'webhooks'}`,
+  leftToWorkers: (webhooks: number) => `recorded deliveries to ${webhooks} ${webhooks === 1 ? 'webhook' : 'webhooks'}; the workers start them`,
 };

@@ -10,8 +10,8 @@ export interface StartSweepTiming {
   /** How often the worker looks for deliveries left behind. */
   everyMs: number;
   /**
-   * How long a publishing process has to start its own deliveries before a worker steps in, and how
-   * long a worker's claim on the deliveries it starts keeps other workers away.
+   * How long a worker's claim on the deliveries it starts keeps other workers away (and how long an
+   * earlier version's API had to start its own deliveries before a worker stepped in).
    */
   graceMs: number;
 }
@@ -33,9 +33,10 @@ export interface StartSweepDeps {
 }
 
 /**
- * Starts the delivery workflows a REST publication recorded and left to the workers (`npm run api`),
- * at once when woken (its announcement: listenForAwaitingStarts), and those their publishing process
- * did not get to start (it died, or Temporal was away): what makes an acknowledged publication
+ * Starts the delivery workflows a publication recorded and left to the workers (a REST publication,
+ * or a TypeScript publisher's fan-out workflow), at once when woken (its announcement:
+ * listenForAwaitingStarts), and those a worker claimed and did not get to start (it died, or
+ * Temporal was away), on its timer: what makes an acknowledged publication
  * durable. Each pass claims what it starts (claimAwaitingStart), so workers sharing the database
  * do not start the same deliveries; a second start of one is refused by its workflow id all the same.
  */
@@ -55,7 +56,7 @@ export function sweepDeliveriesAwaitingStart({ repos, client, startGate, taskQue
       // Marked as they start.
       // The worker's own client: its connection is the worker's, so the deliveries start eagerly.
       await startRecordedDeliveries({ client, taskQueue, eagerStart: true, gate: startGate, deliveries: repos.deliveries }, unstarted, settings);
-      // Past their grace: their publishing process (or the worker that claimed them) did not start them.
+      // Past their grace: the worker that claimed them (or an earlier version's API) did not start them.
       const leftBehind = unstarted.filter((delivery) => Date.now() - delivery.createdAt.getTime() >= timing.graceMs).length;
       if (leftBehind > 0) logger.info({ deliveries: leftBehind }, 'started deliveries their publication left behind (those started already are refused)');
       if (awaiting.length < batchSize || stopped) return;

@@ -28,10 +28,25 @@ const { startDeliveries } = proxyLocalActivities<Activities>({ ...localCallOptio
 const startFromActivityPatch = 'start-deliveries-from-activity';
 
 /**
+ * Recording the publication and leaving its deliveries to the workers, which start them as they
+ * start a REST publication's: eagerly, each once a worker has a slot for it (the starts from
+ * startDeliveries could not wait for one: this workflow's task holds a slot meanwhile).
+ */
+const leaveLocally = proxyLocalActivities<Activities>(localCallOptions).leaveDeliveriesToWorkers;
+
+/** Replay safety: fan-outs recorded before planned and started their deliveries themselves. */
+const leaveToWorkersPatch = 'leave-deliveries-to-workers';
+
+/**
  * The fan-out of one published event: records it, then starts one deliverEvent workflow per
  * active webhook subscribed to it. Keyed by the event id, so publishing twice fans out once.
  */
 export async function publishEvent(event: PublishEventInput): Promise<{ deliveries: number }> {
+  if (patched(leaveToWorkersPatch)) {
+    const deliveries = await untilDone('recording the publication', () => leaveLocally(event));
+    setCurrentDetails(publishProgress.leftToWorkers(deliveries));
+    return { deliveries };
+  }
   const planned = patched(planLocallyPatch)
     ? await untilDone('planning the deliveries', () => planLocally(event))
     : await planDeliveries(event);

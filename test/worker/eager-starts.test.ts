@@ -1,6 +1,8 @@
 import type { WorkflowClientInterceptor } from '@temporalio/client';
 import { allowLocalReceivers, createTestApp, type TestApp } from '../helpers/app';
-import { integrationWithWebhook, publish } from '../helpers/deliveries';
+import { createPublisher } from '../../src/client';
+import { workflowIds } from '../../src/domain/workflow-ids';
+import { integrationWithWebhook, publish, supplier } from '../helpers/deliveries';
 import { startReceiver, type Receiver } from '../helpers/receiver';
 import { waitFor } from '../helpers/wait';
 
@@ -33,6 +35,22 @@ describe('deliveries the worker starts on its connection (npm start, npm run wor
     await receiver.close();
   });
 
+  beforeEach(() => {
+    starts.eagerly.length = 0;
+    receiver.requests.length = 0;
+  });
+
+  /** Every delivery arrived once per attempt: a slow answer's retry is a new attempt, never the same one twice. */
+  async function expectEachDeliveredOnce(events: number) {
+    const deliveryIds = () => new Set(receiver.requests.map((request) => request.headers['x-webhook-delivery-id']));
+    await waitFor('every delivery received', () => deliveryIds().size >= events || undefined, 60_000);
+    expect(deliveryIds().size).toBe(events);
+    // On a busy machine an answer can outlast the tests' 2 s attempt timeout, and the retry is a
+    // new attempt; the same attempt twice would be a duplicate the receiver never asked for.
+    const attempts = receiver.requests.map((request) => `${request.headers['x-webhook-delivery-id']}#${request.headers['x-webhook-attempt']}`);
+    expect(new Set(attempts).size).toBe(attempts.length);
+  }
+
   it('start eagerly even when a burst outnumbers the worker\'s workflow slots, and all arrive', async () => {
     const { integration } = await integrationWithWebhook(t.app, receiver.url);
     const events = 200;
@@ -46,14 +64,26 @@ describe('deliveries the worker starts on its connection (npm start, npm run wor
         }
       }),
     );
-    const deliveryIds = () => new Set(receiver.requests.map((request) => request.headers['x-webhook-delivery-id']));
-    await waitFor('every delivery received', () => deliveryIds().size >= events || undefined, 60_000);
-    expect(deliveryIds().size).toBe(events);
-    // On a busy machine an answer can outlast the tests' 2 s attempt timeout, and the retry is a
-    // new attempt; the same attempt twice would be a duplicate the receiver never asked for.
-    const attempts = receiver.requests.map((request) => `${request.headers['x-webhook-delivery-id']}#${request.headers['x-webhook-attempt']}`);
-    expect(new Set(attempts).size).toBe(attempts.length);
+    await expectEachDeliveredOnce(events);
     expect(starts.eagerly).toHaveLength(events);
     expect(starts.eagerly.filter((eager) => !eager)).toHaveLength(0);
+  });
+
+  it("start a TypeScript publisher's deliveries the same way: its fan-out workflows leave them to the worker", async () => {
+    // Answers slow enough for the burst's deliveries to fill the worker's slots.
+    receiver.reply(() => ({ status: 200, delayMs: 1_500 }));
+    const { integration } = await integrationWithWebhook(t.app, receiver.url);
+    const publisher = createPublisher({ client: t.temporal, taskQueue: t.config.temporalTaskQueue });
+    const events = 300;
+    const published = await Promise.all(
+      Array.from({ length: events }, () => publisher.publish({ integrationId: integration.id, event: 'supplier.created', data: supplier })),
+    );
+    await expectEachDeliveredOnce(events);
+    // Started from a fan-out's activity, they could not wait for a slot, and those the burst found
+    // the slots full for would have started without their first task.
+    expect(starts.eagerly).toHaveLength(events);
+    expect(starts.eagerly.filter((eager) => !eager)).toHaveLength(0);
+    const fanOut = t.temporal.workflow.getHandle(workflowIds.publish(integration.id, published[0].id));
+    expect(await fanOut.result()).toEqual({ deliveries: 1 });
   });
 });

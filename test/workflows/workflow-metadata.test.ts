@@ -138,7 +138,7 @@ describe('workflows that explain themselves', () => {
     expect(await (await health.describe()).staticSummary()).toBe(`health of webhook ${webhook.id} (127.0.0.1:${receiver.port})`);
   });
 
-  it("a publication's fan-out: its event and how many webhooks it started deliveries to", async () => {
+  it("a publication's fan-out: its event and how many webhooks it recorded deliveries to", async () => {
     receiver.reply(() => 204);
     const { integration } = await integrationWithWebhook(t.app, receiver.url);
     const publisher = createPublisher({ client: t.temporal, taskQueue: t.config.temporalTaskQueue });
@@ -146,6 +146,6 @@ describe('workflows that explain themselves', () => {
     const fanOut = t.temporal.workflow.getHandle(workflowIds.publish(integration.id, event.id));
     await fanOut.result();
     expect(await (await fanOut.describe()).staticSummary()).toBe(`publish sync.completed ${event.id} (${integration.id})`);
-    expect(await currentDetails(fanOut)).toBe('started deliveries to 1 webhook');
+    expect(await currentDetails(fanOut)).toBe('recorded deliveries to 1 webhook; the workers start them');
   });
 });

@@ -1,4 +1,4 @@
-import { coalescedAnnouncements } from '../../src/api/start-announcements';
+import { coalescedAnnouncements } from '../../src/db/start-announcements';
 import { createLogger } from '../../src/logger';
 import { asAdmin, createTestApp, type TestApp } from '../helpers/app';
 import { integrationWithWebhook, supplier } from '../helpers/deliveries';
