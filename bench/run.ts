@@ -131,7 +131,8 @@ async function main(): Promise<void> {
       }
     }
     if (settings.scenarios.includes('parked')) {
-      // Last, with the separate processes stopped: the parked worker's RSS is read on a machine no busier than it is.
+      // Last, with the separate processes (and, once it has registered the webhooks, the service)
+      // stopped: the parked worker's RSS is read on a machine no busier than it is.
       await processes?.stop();
       parkedReport = await parkedScenario(address, load, service);
     }
@@ -214,6 +215,9 @@ async function audience(service: ServiceApi, baseUrl: string, size: number, name
 async function parkedScenario(address: string, load: LoadProcess, service: RunningService): Promise<string> {
   if (!process.env.DATABASE_URL) return '\nParked: skipped (its worker runs in a process of its own, which needs DATABASE_URL).\n';
   const failing = await audience(service, load.failingUrl, settings.fanOut, 'parked');
+  // Every worker on a database starts the deliveries left to the workers, on its own task queue and
+  // with its own retry schedule: the service's would take half the parked worker's.
+  await service.stop();
   const result = await parked({
     temporalAddress: address,
     databaseUrl: process.env.DATABASE_URL,
