@@ -38,8 +38,9 @@ const leaveLocally = proxyLocalActivities<Activities>(localCallOptions).leaveDel
 const leaveToWorkersPatch = 'leave-deliveries-to-workers';
 
 /**
- * The fan-out of one published event: records it, then starts one deliverEvent workflow per
- * active webhook subscribed to it. Keyed by the event id, so publishing twice fans out once.
+ * The fan-out of one published event: records it and one pending delivery per active webhook
+ * subscribed to it, whose deliverEvent workflows the workers start (fan-outs recorded before
+ * started them itself). Keyed by the event id, so publishing twice fans out once.
  */
 export async function publishEvent(event: PublishEventInput): Promise<{ deliveries: number }> {
   if (patched(leaveToWorkersPatch)) {
