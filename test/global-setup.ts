@@ -4,6 +4,7 @@ import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { ensureTemporalCli } from '../src/dev/temporal-cli';
+import { devServerArgs } from '../src/dev/temporal-dev-server';
 import { testDatabase } from './helpers/db';
 import { freePort } from './helpers/ports';
 
@@ -19,7 +20,8 @@ export default async function globalSetup(): Promise<void> {
   const uiPort = await freePort();
   const [env, bundle] = await Promise.all([
     TestWorkflowEnvironment.createLocal({
-      server: { executable: { type: 'existing-path', path: cli }, ip: '127.0.0.1', uiPort, log: { format: 'pretty', level: 'error' } },
+      // In memory, with `npm start`'s dynamic configuration and search attributes.
+      server: { executable: { type: 'existing-path', path: cli }, ip: '127.0.0.1', uiPort, extraArgs: devServerArgs(undefined), log: { format: 'pretty', level: 'error' } },
     }),
     bundleWorkflowCode({ workflowsPath: require.resolve('../src/workflows'), logger: quietBundlerLogger }),
   ]);

@@ -7,7 +7,7 @@ import { deliverySettings, type Config } from '../config';
 import type { Repositories } from '../db';
 import { MissingDeliveryDataError, type RecordedAttempt } from '../db/deliveries';
 import { SecretDecryptionError } from '../db/secret-box';
-import { EventIdConflictError, type DeliveryStarter } from '../db/publications';
+import { EventIdConflictError, UnknownIntegrationError, type DeliveryStarter } from '../db/publications';
 import { coalescedAnnouncements } from '../db/start-announcements';
 import { isFinalStatus, isGone, statusAfterAttempt, type Attempt, type DeliveryStatus } from '../domain/deliveries';
 import {
@@ -15,6 +15,8 @@ import {
   healthSearchAttributes,
   type DeliverySettings,
   type PublishEventInput,
+  publicationRefusals,
+  type RecordedPublication,
   undeliverableFailureType,
 } from '../domain/workflow-definitions';
 import { workflowIds } from '../domain/workflow-ids';
@@ -117,15 +119,15 @@ export function createDeliveryActivities({ repos, sender, client, config, metric
   const announceAwaitingStart = coalescedAnnouncements(repos.deliveries, logger);
 
   /** Records a publication of the fan-out workflow: its event (once per integration and id) and its pending deliveries. */
+  /** Records a publication whose deliveries `startBy` starts; a refused one fails for good. */
   async function recordPublication(event: PublishEventInput, startBy: DeliveryStarter) {
     try {
-      const { deliveries } = await repos.publications.record(
+      return await repos.publications.record(
         { id: event.id, integrationId: event.integrationId, type: event.event, timestamp: event.timestamp, body: payloadBody(event) },
         { startBy },
       );
-      return deliveries;
     } catch (err) {
-      if (err instanceof EventIdConflictError) throw ApplicationFailure.nonRetryable(err.message, 'EventIdConflict');
+      if (err instanceof EventIdConflictError) throw ApplicationFailure.nonRetryable(err.message, publicationRefusals.eventIdConflict);
       throw err;
     }
   }
@@ -225,7 +227,7 @@ export function createDeliveryActivities({ repos, sender, client, config, metric
      */
     async planDeliveries(event: PublishEventInput): Promise<PlannedDelivery[]> {
       // This fan-out (as recorded before leaveDeliveriesToWorkers) starts them itself, and retries until it has.
-      const deliveries = await recordPublication(event, 'caller');
+      const { deliveries } = await recordPublication(event, 'caller');
       return deliveries.map((delivery) => plannedDelivery(delivery, settings()));
     },
 
@@ -236,9 +238,26 @@ export function createDeliveryActivities({ repos, sender, client, config, metric
      * announcement did not reach). Idempotent. Returns how many deliveries the event has.
      */
     async leaveDeliveriesToWorkers(event: PublishEventInput): Promise<number> {
-      const deliveries = await recordPublication(event, 'workers');
+      const { deliveries } = await recordPublication(event, 'workers');
       if (deliveries.length > 0) announceAwaitingStart();
       return deliveries.length;
+    },
+
+    /**
+     * The publication workflow's record of one event: as leaveDeliveriesToWorkers, answering with
+     * the event as first published. An unknown integration is refused for good here (its producer
+     * is waiting for the answer), where a fan-out keeps trying.
+     */
+    async publishForWorkers(event: PublishEventInput): Promise<RecordedPublication> {
+      try {
+        const { event: stored, deliveries } = await recordPublication(event, 'workers');
+        if (deliveries.length > 0) announceAwaitingStart();
+        const published = { id: stored.id, event: stored.type, integrationId: stored.integrationId, timestamp: stored.timestamp };
+        return { published, deliveries: deliveries.length };
+      } catch (err) {
+        if (err instanceof UnknownIntegrationError) throw ApplicationFailure.nonRetryable(err.message, publicationRefusals.unknownIntegration);
+        throw err;
+      }
     },
 
     /** Starts the planned delivery workflows, a few at a time; one started already is left as it is. */

@@ -1,5 +1,5 @@
 // The package entry for producer services and receivers.
-export { createPublisher, validatePublishRequest, EventValidationError } from './publisher';
+export { createPublisher, validatePublishRequest, EventValidationError, PublicationRefusedError } from './publisher';
 export type { Publisher, PublishRequest, PublishedEvent, PublisherOptions, ValidationIssue } from './publisher';
 export { eventCatalog, eventTypes, subscribableEventTypes } from '../domain/event-catalog';
 export type { EventType, EventData, SubscribableEventType } from '../domain/event-catalog';

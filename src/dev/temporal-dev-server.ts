@@ -32,9 +32,16 @@ export const fastSqlitePragmas = ['journal_mode=wal', 'synchronous=normal'];
  *   server turns that cache off by default (`forceSearchAttributesCacheRefreshOnRead`), so that a
  *   search attribute created while it runs is usable at once; it then reads them from SQLite on
  *   every workflow start, upsert and visibility write, each read waiting its turn at the database.
- *   The service's search attributes are registered as the server starts instead (devServerArgs).
+ *   The service's search attributes are registered as the server starts instead (devServerArgs);
+ * - up to 100 updates in flight per workflow (10 by default): the TypeScript publisher's
+ *   publications are updates of one workflow, and past the limit each one is published in a
+ *   workflow of its own, at several times the cost.
  */
-export const devServerDynamicConfig = ['system.enableActivityEagerExecution=true', 'system.forceSearchAttributesCacheRefreshOnRead=false'];
+export const devServerDynamicConfig = [
+  'system.enableActivityEagerExecution=true',
+  'system.forceSearchAttributesCacheRefreshOnRead=false',
+  'history.maxInFlightUpdates=100',
+];
 
 /**
  * The dev server's arguments beyond the SDK's: its store's pragmas (given for a store on disk),

@@ -25,6 +25,24 @@ export interface PublishEventInput {
   timestamp: string;
 }
 
+/** What a publisher answers: the event as first published (a second publication keeps its timestamp). */
+export interface PublishedEvent {
+  id: string;
+  event: string;
+  integrationId: string;
+  /** ISO 8601 with milliseconds, UTC; fixed at the first publication. */
+  timestamp: string;
+}
+
+/** An event the publication workflow recorded, and how many deliveries it has. */
+export interface RecordedPublication {
+  published: PublishedEvent;
+  deliveries: number;
+}
+
+/** Failure types of a publication refused for good: nothing was recorded, and trying again changes nothing. */
+export const publicationRefusals = { eventIdConflict: 'EventIdConflict', unknownIntegration: 'UnknownIntegration' } as const;
+
 export interface DeliverySettings {
   retryDelaysMs: number[];
   attemptTimeoutMs: number;
@@ -112,3 +130,6 @@ export const webhookDeletedSignal = defineSignal('webhookDeleted');
 /** Re-enables the webhook and resets its count; returns once the database says so. */
 export const reenableUpdate = defineUpdate<WebhookHealth>('reenable');
 export const healthQuery = defineQuery<WebhookHealth>('health');
+
+/** Publishes one event through the publication workflow: answers once it is recorded. */
+export const publishUpdate = defineUpdate<RecordedPublication, [PublishEventInput]>('publish');

@@ -133,6 +133,12 @@ export function publishSummary(event: Pick<PublishEventInput, 'id' | 'event' | '
   return `publish ${event.event} ${event.id} (${event.integrationId})`;
 }
 
+/** The publication workflow's summary. */
+export const publicationsSummary = 'publications of the TypeScript publisher';
+
+/** The publication workflow's current details: how many events this run has recorded. */
+export const publicationsProgress = (events: number) => `recorded ${events} ${events === 1 ? 'event' : 'events'} in this run`;
+
 /** The fan-out's current details once it started its deliveries. */
 export const publishProgress = {
   started: (webhooks: number) => `started deliveries to ${webhooks} ${webhooks === 1 ? 'webhook' : 'webhooks'}`,

@@ -1,7 +1,6 @@
 import type { WorkflowClientInterceptor } from '@temporalio/client';
 import { allowLocalReceivers, createTestApp, type TestApp } from '../helpers/app';
 import { createPublisher } from '../../src/client';
-import { workflowIds } from '../../src/domain/workflow-ids';
 import { integrationWithWebhook, publish, supplier } from '../helpers/deliveries';
 import { startReceiver, type Receiver } from '../helpers/receiver';
 import { waitFor } from '../helpers/wait';
@@ -69,13 +68,14 @@ describe('deliveries the worker starts on its connection (npm start, npm run wor
     expect(starts.eagerly.filter((eager) => !eager)).toHaveLength(0);
   });
 
-  it("start a TypeScript publisher's deliveries the same way: its fan-out workflows leave them to the worker", async () => {
+  it("start a TypeScript publisher's deliveries the same way: its publication and fan-out workflows leave them to the worker", async () => {
     // Answers slow enough for the burst's deliveries to fill the worker's slots.
     receiver.reply(() => ({ status: 200, delayMs: 1_500 }));
     const { integration } = await integrationWithWebhook(t.app, receiver.url);
     const publisher = createPublisher({ client: t.temporal, taskQueue: t.config.temporalTaskQueue });
     const events = 300;
-    const published = await Promise.all(
+    // More at once than the server keeps updates in flight: some are published in fan-out workflows.
+    await Promise.all(
       Array.from({ length: events }, () => publisher.publish({ integrationId: integration.id, event: 'supplier.created', data: supplier })),
     );
     await expectEachDeliveredOnce(events);
@@ -83,7 +83,5 @@ describe('deliveries the worker starts on its connection (npm start, npm run wor
     // the slots full for would have started without their first task.
     expect(starts.eagerly).toHaveLength(events);
     expect(starts.eagerly.filter((eager) => !eager)).toHaveLength(0);
-    const fanOut = t.temporal.workflow.getHandle(workflowIds.publish(integration.id, published[0].id));
-    expect(await fanOut.result()).toEqual({ deliveries: 1 });
   });
 });

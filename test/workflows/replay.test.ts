@@ -6,11 +6,11 @@ import type { temporal } from '@temporalio/proto';
 import { UnwatchedWorker } from '../../src/worker/unwatched-worker';
 import { allowLocalReceivers, createTestApp, type TestApp, type withBearer } from '../helpers/app';
 import { startReceiver, type Receiver } from '../helpers/receiver';
-import { finishedDelivery, integrationWithWebhook, publish } from '../helpers/deliveries';
+import { finishedDelivery, integrationWithWebhook, publish, supplier } from '../helpers/deliveries';
 import { deliveryOutcomeSignal, searchAttributes } from '../../src/domain/workflow-definitions';
 import { workflowIds } from '../../src/domain/workflow-ids';
 import { newId } from '../../src/domain/ids';
-import { createPublisher } from '../../src/client';
+import { createPublisher, PublicationRefusedError } from '../../src/client';
 import { waitFor } from '../helpers/wait';
 import { cutOffDatabase } from '../helpers/db';
 
@@ -183,11 +183,28 @@ describe('workflow replay', () => {
       args: [{ webhookId: webhook.id, outcomesPerRun: 2 }],
     });
     receiver.reply((_req, n) => (n === 1 ? 500 : 200));
-    // Through the fan-out workflow (the TypeScript publisher); the others over REST, without it.
+    // Through the publication workflow (the TypeScript publisher), continuing as new after two
+    // publications, the second one refused; the others over REST, without it.
+    const publications = await t.temporal.workflow.start('publishEvents', {
+      workflowId: workflowIds.publications(t.config.temporalTaskQueue),
+      taskQueue: t.config.temporalTaskQueue,
+      args: [{ publicationsPerRun: 2 }],
+    });
     const publisher = createPublisher({ client: t.temporal, taskQueue: t.config.temporalTaskQueue });
     const retried = await publisher.publish({ integrationId: integration.id, event: 'sync.completed', data: { rows: 1 } });
     const retriedDelivery = await finishedDelivery(t.repos, retried.id, webhook.id);
     await t.temporal.workflow.getHandle(retriedDelivery.workflowId).result();
+    const refused = publisher.publish({ id: retried.id, integrationId: integration.id, event: 'supplier.created', data: supplier });
+    await expect(refused).rejects.toThrow(PublicationRefusedError);
+    // A fan-out workflow of its own, as the publisher starts when the publication workflow does not answer in time.
+    const ownFanOut = { id: newId('event'), integrationId: integration.id, event: 'sync.completed', data: { rows: 2 }, timestamp: new Date().toISOString() };
+    const fanOut = await t.temporal.workflow.start('publishEvent', {
+      workflowId: workflowIds.publish(integration.id, ownFanOut.id),
+      taskQueue: t.config.temporalTaskQueue,
+      args: [ownFanOut],
+    });
+    await fanOut.result();
+    await t.temporal.workflow.getHandle((await finishedDelivery(t.repos, ownFanOut.id, webhook.id)).workflowId).result();
 
     receiver.reply(() => 500);
     const failed = await publish(t.app, integration.id, 'sync.completed', { rows: 3 });
@@ -225,7 +242,8 @@ describe('workflow replay', () => {
     expect((await health.describe()).runId).not.toBe(firstRunId);
 
     const handles = [
-      ['publish-event', t.temporal.workflow.getHandle(workflowIds.publish(integration.id, retried.id))],
+      ['publish-event', fanOut],
+      ['publish-events-first-run', t.temporal.workflow.getHandle(publications.workflowId, publications.firstExecutionRunId)],
       ['deliver-event-retried', t.temporal.workflow.getHandle(retriedDelivery.workflowId)],
       ['deliver-event-failed', t.temporal.workflow.getHandle(failedDelivery.workflowId)],
       ['deliver-event-undeliverable', undeliverable],

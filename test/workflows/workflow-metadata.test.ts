@@ -6,6 +6,8 @@ import { waitFor } from '../helpers/wait';
 import { searchAttributes } from '../../src/domain/workflow-definitions';
 import { workflowIds } from '../../src/domain/workflow-ids';
 import { createPublisher } from '../../src/client';
+import { newId } from '../../src/domain/ids';
+import { publishSummary } from '../../src/domain/workflow-metadata';
 
 /**
  * Each workflow explains itself in the Temporal Web UI (SPEC "Operators in the Temporal Web UI"):
@@ -141,11 +143,26 @@ describe('workflows that explain themselves', () => {
   it("a publication's fan-out: its event and how many webhooks it recorded deliveries to", async () => {
     receiver.reply(() => 204);
     const { integration } = await integrationWithWebhook(t.app, receiver.url);
-    const publisher = createPublisher({ client: t.temporal, taskQueue: t.config.temporalTaskQueue });
-    const event = await publisher.publish({ integrationId: integration.id, event: 'sync.completed', data: {} });
-    const fanOut = t.temporal.workflow.getHandle(workflowIds.publish(integration.id, event.id));
+    // As the publisher starts it when the publication workflow does not answer in time.
+    const event = { id: newId('event'), integrationId: integration.id, event: 'sync.completed', data: {}, timestamp: new Date().toISOString() };
+    const fanOut = await t.temporal.workflow.start('publishEvent', {
+      workflowId: workflowIds.publish(integration.id, event.id),
+      taskQueue: t.config.temporalTaskQueue,
+      args: [event],
+      staticSummary: publishSummary(event),
+    });
     await fanOut.result();
     expect(await (await fanOut.describe()).staticSummary()).toBe(`publish sync.completed ${event.id} (${integration.id})`);
     expect(await currentDetails(fanOut)).toBe('recorded deliveries to 1 webhook; the workers start them');
+  });
+
+  it('the publication workflow: what it is, and how many events its run has recorded', async () => {
+    const { integration } = await integrationWithWebhook(t.app, receiver.url);
+    const publisher = createPublisher({ client: t.temporal, taskQueue: t.config.temporalTaskQueue });
+    await publisher.publish({ integrationId: integration.id, event: 'sync.completed', data: {} });
+    await publisher.publish({ integrationId: integration.id, event: 'sync.completed', data: {} });
+    const publications = t.temporal.workflow.getHandle(workflowIds.publications(t.config.temporalTaskQueue));
+    expect(await (await publications.describe()).staticSummary()).toBe('publications of the TypeScript publisher');
+    expect(await currentDetails(publications)).toBe('recorded 2 events in this run');
   });
 });
