@@ -113,8 +113,8 @@ function refusalOf(err: unknown): PublicationRefusedError | undefined {
  * A publication is an update of the publication workflow (publishEvents), answered once a worker
  * has recorded the event and its deliveries: concurrent publications share its workflow tasks.
  * When that answer does not come in time (no worker running, a worker too busy), the event is
- * published in a workflow of its own (publishEvent), durable in Temporal as soon as it starts. Either way the same id twice is one
- * event: the database records it once.
+ * published in a workflow of its own (publishEvent), durable in Temporal as soon as it starts.
+ * Either way the same id twice is one event: the database records it once.
  */
 export function createPublisher({ client, taskQueue = 'webhooks', answerWithinMs = 5000 }: PublisherOptions) {
   /**

@@ -39,8 +39,8 @@ export async function publishEvents(input: PublishEventsInput = {}): Promise<nev
       return publication;
     },
     {
-      // Refused before it is accepted, so not in this run's history: the publisher publishes it
-      // in a workflow of its own instead.
+      // Refused before it is accepted, so not in this run's history: the publisher sends it
+      // again, to the next run.
       validator: (_event: PublishEventInput) => {
         if (full()) throw new Error('this run of the publication workflow is continuing as new');
       },
