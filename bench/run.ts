@@ -215,8 +215,8 @@ async function audience(service: ServiceApi, baseUrl: string, size: number, name
 async function parkedScenario(address: string, load: LoadProcess, service: RunningService): Promise<string> {
   if (!process.env.DATABASE_URL) return '\nParked: skipped (its worker runs in a process of its own, which needs DATABASE_URL).\n';
   const failing = await audience(service, load.failingUrl, settings.fanOut, 'parked');
-  // Every worker on a database starts the deliveries left to the workers, on its own task queue and
-  // with its own retry schedule: the service's would take half the parked worker's.
+  // Done with the service: the parked worker (a task queue of its own, whose deliveries only it
+  // claims) is measured without it beside.
   await service.stop();
   const result = await parked({
     temporalAddress: address,

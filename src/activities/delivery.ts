@@ -118,13 +118,15 @@ export function createDeliveryActivities({ repos, sender, client, config, metric
   const settings = (): DeliverySettings => deliverySettings(config);
   const announceAwaitingStart = coalescedAnnouncements(repos.deliveries, logger);
 
-  /** Records a publication of the fan-out workflow: its event (once per integration and id) and its pending deliveries. */
-  /** Records a publication whose deliveries `startBy` starts; a refused one fails for good. */
+  /**
+   * Records a publication of the TypeScript publisher: its event (once per integration and id) and
+   * its pending deliveries, which `startBy` starts. An id used for another event type fails for good.
+   */
   async function recordPublication(event: PublishEventInput, startBy: DeliveryStarter) {
     try {
       return await repos.publications.record(
         { id: event.id, integrationId: event.integrationId, type: event.event, timestamp: event.timestamp, body: payloadBody(event) },
-        { startBy },
+        { startBy, taskQueue: config.temporalTaskQueue },
       );
     } catch (err) {
       if (err instanceof EventIdConflictError) throw ApplicationFailure.nonRetryable(err.message, publicationRefusals.eventIdConflict);

@@ -63,7 +63,7 @@ export function buildApp({ config, repos, logger, temporal, metrics = createMetr
   const admin = checkPathIds(Router());
   admin.use('/integrations/:integrationId', integrationFromPath(repos), integrationRoutes);
   admin.use('/integrations', integrationsRouter({ repos }));
-  admin.use('/events', eventsRouter({ repos, limiter, logger }));
+  admin.use('/events', eventsRouter({ repos, limiter, taskQueue: config.temporalTaskQueue, logger }));
 
   const api = Router();
   // A publication takes its token in its own statement (eventsRouter): one round trip fewer.

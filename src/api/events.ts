@@ -26,6 +26,8 @@ export interface EventsRouterDeps {
   repos: Repositories;
   /** Deferred to this route (app.ts): the publication's statement takes the credential's token. */
   limiter: Pick<RateLimiter, 'claim' | 'answer'>;
+  /** TEMPORAL_TASK_QUEUE: its workers start the deliveries. */
+  taskQueue: string;
   logger: Logger;
 }
 
@@ -35,7 +37,7 @@ export interface EventsRouterDeps {
  * told right after over the database, claim the deliveries and start their workflows (and start
  * any an announcement did not reach within their sweep's few seconds).
  */
-export function eventsRouter({ repos, limiter, logger }: EventsRouterDeps): Router {
+export function eventsRouter({ repos, limiter, taskQueue, logger }: EventsRouterDeps): Router {
   const router = Router();
   // One announcement covers every delivery awaiting its start.
   const announce = coalescedAnnouncements(repos.deliveries, logger);
@@ -54,7 +56,7 @@ export function eventsRouter({ repos, limiter, logger }: EventsRouterDeps): Rout
     let publication;
     try {
       const takeFrom = limiter.claim(res);
-      publication = await repos.publications.record({ id, integrationId: request.integrationId, type: request.event, timestamp, body }, { startBy: 'workers', takeFrom });
+      publication = await repos.publications.record({ id, integrationId: request.integrationId, type: request.event, timestamp, body }, { startBy: 'workers', taskQueue, takeFrom });
     } catch (err) {
       // The RateLimit headers of the token the statement took; the 429 when it had none to take.
       if (err instanceof PublicationRefusedError && err.take) limiter.answer(res, err.take);

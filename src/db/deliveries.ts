@@ -51,6 +51,8 @@ export interface DeliveryRow {
   redelivery_of: string | null;
   start_pending: boolean;
   start_claimable_at: Date | null;
+  /** Whose workers start it, when left to the workers (null on rows from before: any worker's). */
+  start_task_queue: string | null;
   failure_counted: boolean;
 }
 
@@ -239,17 +241,19 @@ export function createDeliveryRepository(db: Knex, box: SecretBox) {
 
     /**
      * Claims, oldest first, deliveries awaiting their start that this worker may start now: those
-     * left to the workers, and those an earlier version's API recorded to start itself once it has
-     * had `graceMs` to (they have no claim time). Each is
+     * left to the workers of its task queue (or, recorded before task queues were, to any), and
+     * those an earlier version's API recorded to start itself once it has had `graceMs` to (they
+     * have no claim time). Each is
      * claimed for `graceMs` (skipping rows another worker is claiming), so that workers sharing the
      * database do not start the same deliveries; one claimed by a worker that then died is claimed
      * again once that time is up.
      */
-    async claimAwaitingStart(graceMs: number, limit: number): Promise<DeliveryAwaitingStart[]> {
+    async claimAwaitingStart(taskQueue: string, graceMs: number, limit: number): Promise<DeliveryAwaitingStart[]> {
       const { rows } = await db.raw<{ rows: Array<DeliveryRow & { target_url: string }> }>(
         `WITH claimable AS (
            SELECT id FROM deliveries
            WHERE start_pending AND coalesce(start_claimable_at, created_at + make_interval(secs => :grace)) <= now()
+             AND (start_task_queue IS NULL OR start_task_queue = :taskQueue)
            ORDER BY created_at
            LIMIT :limit
            FOR UPDATE SKIP LOCKED
@@ -262,7 +266,7 @@ export function createDeliveryRepository(db: Knex, box: SecretBox) {
          SELECT claimed.*, webhooks.url AS target_url
          FROM claimed JOIN webhooks ON webhooks.id = claimed.webhook_id
          ORDER BY claimed.created_at`,
-        { grace: graceMs / 1000, limit },
+        { grace: graceMs / 1000, limit, taskQueue },
       );
       return rows.map(deliveryAwaitingStartFromRow);
     },

@@ -9,6 +9,7 @@ import * as failureReports from './migrations/007-failure-reports';
 import * as apiRateLimits from './migrations/008-api-rate-limits';
 import * as attemptWaits from './migrations/009-attempt-waits';
 import * as deliveryStartClaims from './migrations/010-delivery-start-claims';
+import * as deliveryStartTaskQueue from './migrations/011-delivery-start-task-queue';
 
 interface Migration {
   up(db: Knex): Promise<void>;
@@ -27,6 +28,7 @@ const migrations: Record<string, Migration> = {
   '008-api-rate-limits': apiRateLimits,
   '009-attempt-waits': attemptWaits,
   '010-delivery-start-claims': deliveryStartClaims,
+  '011-delivery-start-task-queue': deliveryStartTaskQueue,
 };
 
 const migrationSource: Knex.MigrationSource<string> = {

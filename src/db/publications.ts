@@ -76,11 +76,11 @@ const recordStatement = (take: string) => `
       AND stored.type = :type AND :type = ANY(w.events)
   ),
   planned AS (
-    INSERT INTO deliveries (id, workflow_id, event_id, webhook_id, integration_id, event_type, start_pending, start_claimable_at)
+    INSERT INTO deliveries (id, workflow_id, event_id, webhook_id, integration_id, event_type, start_pending, start_claimable_at, start_task_queue)
     SELECT (SELECT :deliveryIdPrefix || string_agg(substr(:base62, 1 + floor(random() * 62)::int, 1), '')
               FROM generate_series(1, 24) WHERE s.id IS NOT NULL),
            :workflowIdPrefix || s.id, :eventId, s.id, :integrationId, :type, CAST(:startPending AS boolean),
-           CASE WHEN CAST(:byWorkers AS boolean) THEN now() END
+           CASE WHEN CAST(:byWorkers AS boolean) THEN now() END, :taskQueue
     FROM subscribed s
     ON CONFLICT (workflow_id) DO UPDATE SET workflow_id = deliveries.workflow_id WHERE deliveries.status = 'pending'
     RETURNING deliveries.*
@@ -109,7 +109,8 @@ type RecordRow = { take_tokens: number | string | null; take_allowed: boolean } 
  * Who starts a publication's delivery workflows:
  *  - `caller`: the caller, before it is done (fan-out workflows recorded before
  *    leaveDeliveriesToWorkers: their activity, retried until it has);
- *  - `workers`: any worker, at once (whoever records them announces them: announceAwaitingStart).
+ *  - `workers`: any worker of the publication's task queue, at once (whoever records them
+ *    announces them: announceAwaitingStart).
  * (Deliveries an earlier version's API recorded to start itself await their start with no claim
  * time: a worker takes them once their publisher's grace is up; claimAwaitingStart.)
  */
@@ -121,11 +122,14 @@ export type DeliveryStarter = 'caller' | 'workers';
  * type is refused with EventIdConflictError, an unknown integration with UnknownIntegrationError.
  * Given a bucket (`takeFrom`), the same statement first takes a token from it (one round trip
  * where a take and a publication were two); with none left it records nothing and throws
- * RateLimitedError.
+ * RateLimitedError. `taskQueue` names the workers that start the deliveries (TEMPORAL_TASK_QUEUE).
  */
 export function createPublicationRepository(db: Knex) {
   return {
-    async record(event: StoredEvent, { startBy, takeFrom }: { startBy: DeliveryStarter; takeFrom?: Bucket }): Promise<Publication> {
+    async record(
+      event: StoredEvent,
+      { startBy, taskQueue, takeFrom }: { startBy: DeliveryStarter; taskQueue: string; takeFrom?: Bucket },
+    ): Promise<Publication> {
       const { rows } = await db.raw<{ rows: RecordRow[] }>(takeFrom ? withTake : withoutTake, {
         ...(takeFrom && takeBindings(takeFrom)),
         integrationId: event.integrationId,
@@ -135,6 +139,7 @@ export function createPublicationRepository(db: Knex) {
         timestamp: event.timestamp,
         startPending: startBy !== 'caller',
         byWorkers: startBy === 'workers',
+        taskQueue,
         deliveryIdPrefix: idPrefixes.delivery,
         base62: '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz',
         // workflowIds.delivery ends with the webhook id.

@@ -46,7 +46,7 @@ export function sweepDeliveriesAwaitingStart({ repos, client, startGate, taskQue
 
   async function sweepOnce(): Promise<void> {
     for (;;) {
-      const awaiting = await repos.deliveries.claimAwaitingStart(timing.graceMs, batchSize);
+      const awaiting = await repos.deliveries.claimAwaitingStart(taskQueue, timing.graceMs, batchSize);
       // A delivery that has made an attempt or changed status was started: only its mark was lost
       // (rows from before a delivery's first record cleared its mark).
       // One with neither may still have started (its first attempt in flight): Temporal refuses that start.

@@ -133,7 +133,7 @@ describe('deleting a webhook', () => {
     // Deleted all the same: a publication records no delivery to it.
     const publication = await t.repos.publications.record(
       { id: newId('event'), integrationId: integration.id, type: 'supplier.created', body: '{}', timestamp: new Date().toISOString() },
-      { startBy: 'caller' },
+      { startBy: 'caller', taskQueue: 'webhooks' },
     );
     expect(publication.deliveries).toEqual([]);
     // The next outcome finds the webhook deleted: the health workflow ends.

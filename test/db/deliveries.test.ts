@@ -23,7 +23,7 @@ async function pendingDelivery(url = 'https://example.com/hook'): Promise<{ deli
   const integrationId = (await repos.integrations.insert({ id: newId('integration'), name: 'Acme' })).id;
   const secret = newWebhookSecret();
   const webhookId = (await repos.webhooks.insert({ id: newId('webhook'), integrationId, url, events: ['supplier.created'], description: null, secret })).id;
-  const { deliveries } = await repos.publications.record({ id: newId('event'), integrationId, type: 'supplier.created', body, timestamp }, { startBy: 'workers' });
+  const { deliveries } = await repos.publications.record({ id: newId('event'), integrationId, type: 'supplier.created', body, timestamp }, { startBy: 'workers', taskQueue: 'webhooks' });
   const { targetUrl: _url, ...delivery } = deliveries[0];
   return { delivery, webhookId, secret };
 }

@@ -45,7 +45,7 @@ describe('publications.record', () => {
     await webhook(await integration());
     const published = event(int);
 
-    const { event: stored, deliveries } = await repos.publications.record(published, { startBy: 'workers' });
+    const { event: stored, deliveries } = await repos.publications.record(published, { startBy: 'workers', taskQueue: 'webhooks' });
 
     expect(stored).toEqual(published);
     expect(await repos.events.find(int, published.id)).toEqual(published);
@@ -75,7 +75,7 @@ describe('publications.record', () => {
     const int = await integration();
     await webhook(int);
     const published = event(int);
-    const { deliveries } = await repos.publications.record(published, { startBy: 'caller' });
+    const { deliveries } = await repos.publications.record(published, { startBy: 'caller', taskQueue: 'webhooks' });
     expect(deliveries).toHaveLength(1);
     expect((await deliveryRows(int, published.id)).map((row) => row.start_pending)).toEqual([false]);
   });
@@ -84,7 +84,7 @@ describe('publications.record', () => {
     const int = await integration();
     await webhook(int, ['sync.completed']);
     const published = event(int);
-    expect(await repos.publications.record(published, { startBy: 'workers' })).toEqual({ event: published, deliveries: [] });
+    expect(await repos.publications.record(published, { startBy: 'workers', taskQueue: 'webhooks' })).toEqual({ event: published, deliveries: [] });
     expect(await repos.events.find(int, published.id)).toEqual(published);
   });
 
@@ -92,13 +92,13 @@ describe('publications.record', () => {
     const int = await integration();
     const [a, b] = await Promise.all([webhook(int), webhook(int)]);
     const first = event(int);
-    const recorded = await repos.publications.record(first, { startBy: 'caller' });
+    const recorded = await repos.publications.record(first, { startBy: 'caller', taskQueue: 'webhooks' });
     expect(recorded.deliveries).toHaveLength(2);
     const started = recorded.deliveries.find((d) => d.webhookId === a)!;
     await repos.deliveries.setStatus(started.id, 'retrying');
     const later = await webhook(int);
 
-    const again = await repos.publications.record({ ...first, body: '{"n":2}', timestamp: '2026-02-02T00:00:00.000Z' }, { startBy: 'workers' });
+    const again = await repos.publications.record({ ...first, body: '{"n":2}', timestamp: '2026-02-02T00:00:00.000Z' }, { startBy: 'workers', taskQueue: 'webhooks' });
 
     expect(again.event).toEqual(first);
     expect(await repos.events.find(int, first.id)).toEqual(first);
@@ -116,7 +116,7 @@ describe('publications.record', () => {
     );
     expect(rows.find((row) => row.webhook_id === a)).toMatchObject({ id: started.id, status: 'retrying' });
 
-    const thrice = await repos.publications.record(first, { startBy: 'workers' });
+    const thrice = await repos.publications.record(first, { startBy: 'workers', taskQueue: 'webhooks' });
     expect(thrice.event).toEqual(first);
     expect(byWebhook(thrice.deliveries).map((d) => d.id)).toEqual(byWebhook(again.deliveries).map((d) => d.id));
     expect(await deliveryRows(int, first.id)).toHaveLength(3);
@@ -126,11 +126,11 @@ describe('publications.record', () => {
     const int = await integration();
     await webhook(int, ['supplier.created', 'sync.completed']);
     const first = event(int);
-    await repos.publications.record(first, { startBy: 'workers' });
+    await repos.publications.record(first, { startBy: 'workers', taskQueue: 'webhooks' });
     const before = await deliveryRows(int, first.id);
 
     const other = { ...first, type: 'sync.completed', body: '{}' };
-    const refusal = repos.publications.record(other, { startBy: 'workers' });
+    const refusal = repos.publications.record(other, { startBy: 'workers', taskQueue: 'webhooks' });
     await expect(refusal).rejects.toThrow(EventIdConflictError);
     await expect(refusal).rejects.toThrow(`event ${first.id} of integration ${int} was first published as supplier.created; not publishing it again as sync.completed`);
 
@@ -143,15 +143,15 @@ describe('publications.record', () => {
     const [a, b] = await Promise.all([webhook(one), webhook(two, ['sync.completed'])]);
     const first = event(one);
     const second = { ...first, integrationId: two, type: 'sync.completed', body: '{}' };
-    expect((await repos.publications.record(first, { startBy: 'workers' })).deliveries.map((d) => d.webhookId)).toEqual([a]);
-    const other = await repos.publications.record(second, { startBy: 'workers' });
+    expect((await repos.publications.record(first, { startBy: 'workers', taskQueue: 'webhooks' })).deliveries.map((d) => d.webhookId)).toEqual([a]);
+    const other = await repos.publications.record(second, { startBy: 'workers', taskQueue: 'webhooks' });
     expect(other.event).toEqual(second);
     expect(other.deliveries.map((d) => [d.webhookId, d.workflowId])).toEqual([[b, workflowIds.delivery(two, first.id, b)]]);
   });
 
   it('refuses an unknown integration, recording nothing', async () => {
     const published = event('int_doesnotexist00000000000');
-    const refusal = repos.publications.record(published, { startBy: 'workers' });
+    const refusal = repos.publications.record(published, { startBy: 'workers', taskQueue: 'webhooks' });
     await expect(refusal).rejects.toThrow(UnknownIntegrationError);
     await expect(refusal).rejects.toThrow('integration int_doesnotexist00000000000 does not exist');
     expect(await t.db('events').where({ id: published.id })).toEqual([]);
@@ -168,8 +168,8 @@ describe('publications.record', () => {
       for (let round = 0; round < 10; round++) {
         const published = event(int);
         const [x, y] = await Promise.all([
-          repos.publications.record(published, { startBy: 'workers' }),
-          otherRepos.publications.record({ ...published, timestamp: '2026-03-03T00:00:00.000Z' }, { startBy: 'workers' }),
+          repos.publications.record(published, { startBy: 'workers', taskQueue: 'webhooks' }),
+          otherRepos.publications.record({ ...published, timestamp: '2026-03-03T00:00:00.000Z' }, { startBy: 'workers', taskQueue: 'webhooks' }),
         ]);
         expect(x.event).toEqual(y.event);
         expect(x.deliveries.map((d) => d.id)).toEqual(y.deliveries.map((d) => d.id));

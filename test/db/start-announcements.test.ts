@@ -60,7 +60,7 @@ describe('announcing deliveries left to the workers', () => {
       const [delivery] = await t.repos.deliveries.listForEvent(integration.id, published.body.id);
       await new Promise((resolve) => setTimeout(resolve, 500));
       await expect(t.temporal.workflow.getHandle(delivery.workflowId).describe()).rejects.toThrow(/not found/i);
-      const claimed = await t.repos.deliveries.claimAwaitingStart(30_000, 10);
+      const claimed = await t.repos.deliveries.claimAwaitingStart(t.config.temporalTaskQueue, 30_000, 10);
       expect(claimed.map((d) => d.id)).toEqual([delivery.id]);
     });
   });
