@@ -34,8 +34,8 @@ export const fastSqlitePragmas = ['journal_mode=wal', 'synchronous=normal'];
  *   every workflow start, upsert and visibility write, each read waiting its turn at the database.
  *   The service's search attributes are registered as the server starts instead (devServerArgs);
  * - up to 100 updates in flight per workflow (10 by default): the TypeScript publisher's
- *   publications are updates of one workflow, and past the limit each one is published in a
- *   workflow of its own, at several times the cost.
+ *   publications are updates of one workflow; past the limit they are turned away and sent again,
+ *   and those without an answer within 5 s are published in a workflow of their own.
  */
 export const devServerDynamicConfig = [
   'system.enableActivityEagerExecution=true',
