@@ -133,6 +133,12 @@ export function createDeliveryActivities({ repos, sender, client, config, metric
       throw err;
     }
   }
+  /** Records a publication whose deliveries the workers start, and tells them when it has any. */
+  async function leaveToWorkers(event: PublishEventInput) {
+    const publication = await recordPublication(event, 'workers');
+    if (publication.deliveries.length > 0) announceAwaitingStart();
+    return publication;
+  }
   const finished = (deliveryId: string, status: DeliveryStatus) => {
     if (!isFinalStatus(status)) return;
     metrics.deliveries.inc({ status });
@@ -240,9 +246,7 @@ export function createDeliveryActivities({ repos, sender, client, config, metric
      * announcement did not reach). Idempotent. Returns how many deliveries the event has.
      */
     async leaveDeliveriesToWorkers(event: PublishEventInput): Promise<number> {
-      const { deliveries } = await recordPublication(event, 'workers');
-      if (deliveries.length > 0) announceAwaitingStart();
-      return deliveries.length;
+      return (await leaveToWorkers(event)).deliveries.length;
     },
 
     /**
@@ -252,8 +256,7 @@ export function createDeliveryActivities({ repos, sender, client, config, metric
      */
     async publishForWorkers(event: PublishEventInput): Promise<RecordedPublication> {
       try {
-        const { event: stored, deliveries } = await recordPublication(event, 'workers');
-        if (deliveries.length > 0) announceAwaitingStart();
+        const { event: stored, deliveries } = await leaveToWorkers(event);
         const published = { id: stored.id, event: stored.type, integrationId: stored.integrationId, timestamp: stored.timestamp };
         return { published, deliveries: deliveries.length };
       } catch (err) {

@@ -2,7 +2,7 @@ import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, type 
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { eventCatalog, isSubscribableEventType, subscribableEventTypes, type EventData, type SubscribableEventType } from '../domain/event-catalog';
-import { publicationRefusals, publishUpdate, type PublishEventInput } from '../domain/workflow-definitions';
+import { publicationRefusals, publishUpdate, type PublishEventInput, type PublishedEvent as RecordedEvent } from '../domain/workflow-definitions';
 import { workflowIds } from '../domain/workflow-ids';
 import { randomBase62 } from '../domain/ids';
 import { publicationsSummary, publishSummary } from '../domain/workflow-metadata';
@@ -15,12 +15,9 @@ export interface PublishRequest<T extends SubscribableEventType = SubscribableEv
   id?: string;
 }
 
-export interface PublishedEvent {
-  id: string;
+/** The event as first published (its timestamp fixed then), with the catalog's type. */
+export interface PublishedEvent extends RecordedEvent {
   event: SubscribableEventType;
-  integrationId: string;
-  /** ISO 8601 with milliseconds, UTC; fixed at the first publication. */
-  timestamp: string;
 }
 
 /**
@@ -99,9 +96,13 @@ export interface PublisherOptions {
 
 /** The update's failure when the workflow refused the event for good; undefined for any other failure. */
 function refusalOf(err: unknown): PublicationRefusedError | undefined {
+  const codes: Record<string, PublicationRefusedError['code']> = {
+    [publicationRefusals.eventIdConflict]: 'conflict',
+    [publicationRefusals.unknownIntegration]: 'not_found',
+  };
   for (let cause = err; cause instanceof Error; cause = cause.cause) {
-    if (cause instanceof ApplicationFailure && cause.type === publicationRefusals.eventIdConflict) return new PublicationRefusedError(cause.message, 'conflict');
-    if (cause instanceof ApplicationFailure && cause.type === publicationRefusals.unknownIntegration) return new PublicationRefusedError(cause.message, 'not_found');
+    const code = cause instanceof ApplicationFailure && cause.type ? codes[cause.type] : undefined;
+    if (code) return new PublicationRefusedError(cause.message, code);
   }
   return undefined;
 }

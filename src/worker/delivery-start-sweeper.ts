@@ -33,8 +33,8 @@ export interface StartSweepDeps {
 }
 
 /**
- * Starts the delivery workflows a publication recorded and left to the workers (a REST publication,
- * or a TypeScript publisher's fan-out workflow), at once when woken (its announcement:
+ * Starts the delivery workflows a publication recorded and left to the workers of its task queue
+ * (a REST publication, or the TypeScript publisher's publication or fan-out workflow), at once when woken (its announcement:
  * listenForAwaitingStarts), and those a worker claimed and did not get to start (it died, or
  * Temporal was away), on its timer: what makes an acknowledged publication
  * durable. Each pass claims what it starts (claimAwaitingStart), so workers sharing the database
