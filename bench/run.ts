@@ -45,6 +45,13 @@ function niceFrom(value: string): number {
   return nice;
 }
 
+/** BENCH_ROUNDS, checked before anything starts: how many times each scenario runs every side. */
+function roundsFrom(value: string): number {
+  const rounds = Number(value);
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`BENCH_ROUNDS must be a whole number from 1, not ${value}`);
+  return rounds;
+}
+
 const settings = {
   burstEvents: Number(process.env.BENCH_EVENTS ?? 300),
   concurrency: Number(process.env.BENCH_CONCURRENCY ?? 32),
@@ -56,6 +63,8 @@ const settings = {
   sqlitePragmas: process.env.BENCH_SQLITE_PRAGMAS === undefined ? fastSqlitePragmas : process.env.BENCH_SQLITE_PRAGMAS.split(',').filter(Boolean),
   /** Deliveries parked in backoff at which the worker's RSS is read (needs DATABASE_URL). */
   parked: (process.env.BENCH_PARKED ?? '500,1000,2000').split(',').map(Number),
+  /** Each scenario runs every side this many times, in turn; a row pools its side's rounds. */
+  rounds: roundsFrom(process.env.BENCH_ROUNDS ?? '1'),
   scenarios: scenariosFrom(process.env.BENCH_SCENARIOS ?? 'burst,serial,fan-out,publish-under-load,parked'),
   sides: process.env.BENCH_SIDES?.split(','),
   /** The separate API's nice value (service-processes.ts: as docker-compose's CPU weights). */
@@ -122,13 +131,18 @@ async function main(): Promise<void> {
     const serviceAudiences = await audiences(service, load.url);
     const processesAudiences = processes && (await audiences({ apiUrl: processes.apiUrl, adminApiKey: adminKey }, load.url));
     for (const scenario of settings.scenarios.filter((name) => name !== 'parked')) {
-      for (const side of sides) {
-        const apart = side === processesSide;
-        const request = { scenario, ...(apart ? processesAudiences! : serviceAudiences), tag: `b${randomBase62(8)}`, ...settings };
-        const measured = await measure(temporalPort, load.pid, apart ? processes!.pids : [], () => load.run(side, request));
-        rows.push({ scenario, side, ...measured });
-        console.error(`${scenario}: ${side} done`);
+      const rounds = new Map<string, Measured[]>(sides.map((side) => [side, []]));
+      for (let round = 1; round <= settings.rounds; round++) {
+        // Every other round the other way round: a machine that speeds up or slows down while the
+        // scenario runs (this one is shared) then weighs on every side alike.
+        for (const side of round % 2 ? sides : [...sides].reverse()) {
+          const apart = side === processesSide;
+          const request = { scenario, ...(apart ? processesAudiences! : serviceAudiences), tag: `b${randomBase62(8)}`, ...settings };
+          rounds.get(side)!.push(await measure(temporalPort, load.pid, apart ? processes!.pids : [], () => load.run(side, request)));
+          console.error(`${scenario}: ${side} done${settings.rounds > 1 ? ` (round ${round} of ${settings.rounds})` : ''}`);
+        }
       }
+      for (const side of sides) rows.push({ scenario, side, ...pooled(rounds.get(side)!) });
     }
     if (settings.scenarios.includes('parked')) {
       // Last, with the separate processes (and, once it has registered the webhooks, the service)
@@ -150,7 +164,7 @@ async function main(): Promise<void> {
     temporal: process.env.TEMPORAL_ADDRESS
       ? `Temporal at TEMPORAL_ADDRESS`
       : `embedded dev server, SQLite file, pragmas: ${settings.sqlitePragmas.join(', ') || "SQLite's defaults"}; ${devServerDynamicConfig.join(', ')}`,
-    settings: `burst ${settings.burstEvents} events from ${settings.concurrency} publishers; serial ${settings.serialEvents}; fan-out 1 event to ${settings.fanOut} webhooks; publish under load: the burst's events from as many publishers, each publishing once every ${settings.pacingMs} ms, while a fan-out runs${processesPriority(processes)}`,
+    settings: `${settings.rounds > 1 ? `${settings.rounds} rounds of each scenario, the sides in turn (every other round in reverse order), each row pooling its side's rounds; ` : ''}burst ${settings.burstEvents} events from ${settings.concurrency} publishers; serial ${settings.serialEvents}; fan-out 1 event to ${settings.fanOut} webhooks; publish under load: the burst's events from as many publishers, each publishing once every ${settings.pacingMs} ms, while a fan-out runs${processesPriority(processes)}`,
   });
   console.log(report + parkedReport);
   if (markdownPath) writeFileSync(markdownPath, withReport(existsSync(markdownPath) ? readFileSync(markdownPath, 'utf8') : '', report + parkedReport));
@@ -233,12 +247,31 @@ async function parkedScenario(address: string, load: LoadProcess, service: Runni
  * Runs a scenario, sampling the service's RSS (this process's, or the sum of `servicePids`) and
  * the CPU each component used meanwhile.
  */
+type Measured = Timings & { peakRssMiB: number; cpu: CpuReading; eventLoopDelayP99Ms: number };
+
+/**
+ * One side's rounds of a scenario as one: deliveries over the seconds they took, every latency and
+ * acknowledgement, the CPU of all rounds, and the highest RSS and event loop delay of any round.
+ */
+function pooled(rounds: Measured[]): Measured {
+  const sum = (of: (m: Measured) => number) => rounds.reduce((total, m) => total + of(m), 0);
+  return {
+    deliveries: sum((m) => m.deliveries),
+    seconds: sum((m) => m.seconds),
+    latencies: rounds.flatMap((m) => m.latencies),
+    acks: rounds.flatMap((m) => m.acks),
+    peakRssMiB: Math.max(...rounds.map((m) => m.peakRssMiB)),
+    cpu: { benchProcess: sum((m) => m.cpu.benchProcess), load: sum((m) => m.cpu.load), temporal: sum((m) => m.cpu.temporal), postgres: sum((m) => m.cpu.postgres) },
+    eventLoopDelayP99Ms: Math.max(...rounds.map((m) => m.eventLoopDelayP99Ms)),
+  };
+}
+
 async function measure(
   temporalPort: number | undefined,
   loadPid: number,
   servicePids: number[],
   run: () => Promise<Timings>,
-): Promise<Timings & { peakRssMiB: number; cpu: CpuReading; eventLoopDelayP99Ms: number }> {
+): Promise<Measured> {
   const rssMiB = () => (servicePids.length ? servicePids.reduce((sum, pid) => sum + processRssMiB(pid), 0) : process.memoryUsage().rss / 1024 / 1024);
   let peakMiB = rssMiB();
   const sampler = setInterval(() => (peakMiB = Math.max(peakMiB, rssMiB())), 100);
