@@ -243,10 +243,6 @@ async function parkedScenario(address: string, load: LoadProcess, service: Runni
   return `\nParked: the service's worker in its own process (\`npm run worker\`), retries 10 minutes away, ${settings.fanOut} failing webhooks.\n\n${formatParked(result)}`;
 }
 
-/**
- * Runs a scenario, sampling the service's RSS (this process's, or the sum of `servicePids`) and
- * the CPU each component used meanwhile.
- */
 type Measured = Timings & { peakRssMiB: number; cpu: CpuReading; eventLoopDelayP99Ms: number };
 
 /**
@@ -266,6 +262,10 @@ function pooled(rounds: Measured[]): Measured {
   };
 }
 
+/**
+ * Runs a scenario, sampling the service's RSS (this process's, or the sum of `servicePids`) and
+ * the CPU each component used meanwhile.
+ */
 async function measure(
   temporalPort: number | undefined,
   loadPid: number,

@@ -39,8 +39,8 @@ export const fastSqlitePragmas = ['journal_mode=wal', 'synchronous=normal'];
  * - one partition per task queue (4 by default). A task not started eagerly is matched to a poller
  *   of its partition, and an SDK worker keeps few pollers on a queue's shared (not sticky) side,
  *   2 of 10 by default: with four partitions some tasks waited seconds for theirs. Bare Temporal's
- *   burst (every start through the task queue) went from 37-50 to 64-72 deliveries a second, its
- *   p99 publish→receipt from 5-7 s to 3.1-3.6 s (docs/performance.md, levers). The service starts
+ *   burst (every start through the task queue) went from 37-50 to 62-72 deliveries a second, its
+ *   p99 publish→receipt from 5-7 s to 3.1-3.7 s (docs/performance.md, levers). The service starts
  *   its deliveries eagerly, but its other workflows' first tasks go through the queue.
  */
 export const devServerDynamicConfig = [
