@@ -63,8 +63,11 @@ const settings = {
   sqlitePragmas: process.env.BENCH_SQLITE_PRAGMAS === undefined ? fastSqlitePragmas : process.env.BENCH_SQLITE_PRAGMAS.split(',').filter(Boolean),
   /** Deliveries parked in backoff at which the worker's RSS is read (needs DATABASE_URL). */
   parked: (process.env.BENCH_PARKED ?? '500,1000,2000').split(',').map(Number),
-  /** Each scenario runs every side this many times, in turn; a row pools its side's rounds. */
-  rounds: roundsFrom(process.env.BENCH_ROUNDS ?? '1'),
+  /**
+   * Each scenario runs every side this many times, in turn; a row pools its side's rounds. Three:
+   * one round's ratios moved by 10-30 points from run to run on this shared machine.
+   */
+  rounds: roundsFrom(process.env.BENCH_ROUNDS ?? '3'),
   scenarios: scenariosFrom(process.env.BENCH_SCENARIOS ?? 'burst,serial,fan-out,publish-under-load,parked'),
   sides: process.env.BENCH_SIDES?.split(','),
   /** The separate API's nice value (service-processes.ts: as docker-compose's CPU weights). */
