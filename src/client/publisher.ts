@@ -94,14 +94,16 @@ export interface PublisherOptions {
   answerWithinMs?: number;
 }
 
+/** PublicationRefusedError's code for each failure type of a refused publication. */
+const refusalCodes: Record<string, PublicationRefusedError['code']> = {
+  [publicationRefusals.eventIdConflict]: 'conflict',
+  [publicationRefusals.unknownIntegration]: 'not_found',
+};
+
 /** The update's failure when the workflow refused the event for good; undefined for any other failure. */
 function refusalOf(err: unknown): PublicationRefusedError | undefined {
-  const codes: Record<string, PublicationRefusedError['code']> = {
-    [publicationRefusals.eventIdConflict]: 'conflict',
-    [publicationRefusals.unknownIntegration]: 'not_found',
-  };
   for (let cause = err; cause instanceof Error; cause = cause.cause) {
-    const code = cause instanceof ApplicationFailure && cause.type ? codes[cause.type] : undefined;
+    const code = cause instanceof ApplicationFailure && cause.type ? refusalCodes[cause.type] : undefined;
     if (code) return new PublicationRefusedError(cause.message, code);
   }
   return undefined;

@@ -243,10 +243,9 @@ export function createDeliveryRepository(db: Knex, box: SecretBox) {
      * Claims, oldest first, deliveries awaiting their start that this worker may start now: those
      * left to the workers of its task queue (or, recorded before task queues were, to any), and
      * those an earlier version's API recorded to start itself once it has had `graceMs` to (they
-     * have no claim time). Each is
-     * claimed for `graceMs` (skipping rows another worker is claiming), so that workers sharing the
-     * database do not start the same deliveries; one claimed by a worker that then died is claimed
-     * again once that time is up.
+     * have no claim time). Each is claimed for `graceMs` (skipping rows another worker is
+     * claiming), so that workers sharing the database do not start the same deliveries; one
+     * claimed by a worker that then died is claimed again once that time is up.
      */
     async claimAwaitingStart(taskQueue: string, graceMs: number, limit: number): Promise<DeliveryAwaitingStart[]> {
       const { rows } = await db.raw<{ rows: Array<DeliveryRow & { target_url: string }> }>(

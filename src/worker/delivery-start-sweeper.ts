@@ -34,11 +34,12 @@ export interface StartSweepDeps {
 
 /**
  * Starts the delivery workflows a publication recorded and left to the workers of its task queue
- * (a REST publication, or the TypeScript publisher's publication or fan-out workflow), at once when woken (its announcement:
- * listenForAwaitingStarts), and those a worker claimed and did not get to start (it died, or
- * Temporal was away), on its timer: what makes an acknowledged publication
- * durable. Each pass claims what it starts (claimAwaitingStart), so workers sharing the database
- * do not start the same deliveries; a second start of one is refused by its workflow id all the same.
+ * (a REST publication, or the TypeScript publisher's publication or fan-out workflow): at once
+ * when woken (its announcement: listenForAwaitingStarts), and, on its timer, those a worker
+ * claimed and did not get to start (it died, or Temporal was away). That is what makes an
+ * acknowledged publication durable. Each pass claims what it starts (claimAwaitingStart), so
+ * workers sharing the database do not start the same deliveries; a second start of one is
+ * refused by its workflow id all the same.
  */
 export function sweepDeliveriesAwaitingStart({ repos, client, startGate, taskQueue, settings, logger, timing }: StartSweepDeps) {
   let stopped = false;
